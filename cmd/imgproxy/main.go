@@ -1,0 +1,119 @@
+// Command imgproxy serves resized images of an upstream origin: the nginx
+// image_filter + proxy_cache + secure_link recipe as one server.
+//
+//	imgproxy -upstream https://upload.wikimedia.org/ -listen :8080
+//	curl localhost:8080/image/150x150/wikipedia/commons/0/01/Tiger.25.jpg
+//
+// Every flag can also be set from the environment as IMGPROXY_ plus the
+// flag name in upper snake case (-max-source-bytes is
+// IMGPROXY_MAX_SOURCE_BYTES); the command line wins.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/imgproxy-go/imgproxy"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Getenv, os.Stderr, nil); err != nil {
+		if errors.Is(err, errHelp) {
+			return
+		}
+		fmt.Fprintln(os.Stderr, "imgproxy:", err)
+		os.Exit(2)
+	}
+}
+
+var errHelp = errors.New("help requested")
+
+// run starts the server and blocks until ctx ends or SIGTERM/SIGINT
+// arrives, then drains in-flight requests. If ready is not nil, the bound
+// address is sent on it once the server listens.
+func run(ctx context.Context, args []string, getenv func(string) string, stderr *os.File, ready chan<- string) error {
+	cfg, err := parseConfig(args, getenv, stderr)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return errHelp
+		}
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel}))
+	h, err := newHandler(cfg, logger)
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintln(w, "ok")
+	})
+	mux.Handle(cfg.prefix, h)
+
+	ln, err := net.Listen("tcp", cfg.listen)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	logger.Info("imgproxy: listening", "addr", ln.Addr().String(), "upstream", cfg.upstream, "prefix", cfg.prefix)
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("imgproxy: draining")
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return srv.Shutdown(sctx)
+}
+
+// newHandler builds the imgproxy.Handler that cfg describes.
+func newHandler(cfg *config, logger *slog.Logger) (*imgproxy.Handler, error) {
+	h := &imgproxy.Handler{
+		Prefix:  cfg.prefix,
+		MaxAge:  cfg.maxAge,
+		Logger:  logger,
+		Resizer: &imgproxy.BildResizer{JPEGQuality: cfg.jpegQuality, MaxPixels: cfg.maxPixels},
+	}
+	if strings.HasPrefix(cfg.upstream, "http://") || strings.HasPrefix(cfg.upstream, "https://") {
+		h.Fetcher = &imgproxy.HTTPFetcher{BaseURL: cfg.upstream, MaxBytes: cfg.maxSourceBytes}
+	} else {
+		st, err := os.Stat(cfg.upstream)
+		if err != nil || !st.IsDir() {
+			return nil, fmt.Errorf("-upstream %q: want an http(s) URL or a directory", cfg.upstream)
+		}
+		h.Fetcher = &imgproxy.DirFetcher{Dir: cfg.upstream, MaxBytes: cfg.maxSourceBytes}
+	}
+	if cfg.cacheMemory == 0 {
+		h.Cache = imgproxy.NoCache{}
+	} else {
+		h.Cache = &imgproxy.MemoryCache{MaxBytes: cfg.cacheMemory}
+	}
+	if cfg.secret != "" {
+		h.Signer = &imgproxy.SecureLinkMD5{Secret: cfg.secret}
+	}
+	return h, h.Validate()
+}

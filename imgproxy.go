@@ -1,0 +1,273 @@
+// Package imgproxy is an http.Handler that fetches images from an upstream
+// origin, resizes them on the fly, caches the results and serves them: the
+// nginx recipe of image_filter behind proxy_cache with secure_link in
+// front, as one Go package that mounts beside a site's own routes:
+//
+//	mux.Handle("/image/", &imgproxy.Handler{
+//		Fetcher: &imgproxy.HTTPFetcher{BaseURL: "https://upload.wikimedia.org/"},
+//		Signer:  &imgproxy.SecureLinkMD5{Secret: "your_secret"},
+//	})
+//
+// URLs have the form <prefix><options>/<path>; see ParseOptions for the
+// options grammar. A Handler is composed of four parts, each an interface
+// with a default: a Fetcher gets originals, a Resizer makes variants, a
+// Cache keeps them and a Signer checks signed links.
+//
+// The package keeps no global state: any number of Handlers can live in one
+// process without interacting.
+package imgproxy
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+)
+
+// Handler defaults.
+const (
+	DefaultPrefix  = "/image/"
+	DefaultMaxAge  = 30 * 24 * time.Hour // nginx recipe: proxy_cache_valid 200 30d
+	DefaultTimeout = 60 * time.Second
+)
+
+// Handler serves resized images. Its zero value serves
+// https://upload.wikimedia.org/ under /image/ with a 64 MiB memory cache
+// and no signature check. Set fields before first use; a Handler must not
+// be modified or copied after it has served a request.
+type Handler struct {
+	// Prefix is the URL path the handler is mounted at, with leading and
+	// trailing "/". If empty, DefaultPrefix ("/image/").
+	Prefix string
+	// Fetcher gets originals. If nil, an HTTPFetcher for
+	// https://upload.wikimedia.org/.
+	Fetcher Fetcher
+	// Resizer makes variants. If nil, a BildResizer with its defaults.
+	Resizer Resizer
+	// Cache keeps variants. If nil, a MemoryCache of 64 MiB; use NoCache{}
+	// to turn caching off.
+	Cache Cache
+	// Signer, if set, must accept a request before anything else is done
+	// with it. If nil, any URL is served (no signing).
+	Signer Signer
+	// MaxAge is the max-age sent in Cache-Control. If 0, DefaultMaxAge (30
+	// days); if negative, "no-cache" is sent.
+	MaxAge time.Duration
+	// Timeout bounds the fetch and transform of one variant, which runs on
+	// behalf of every request waiting for it. If 0, DefaultTimeout.
+	Timeout time.Duration
+	// Logger receives one record per failed request. If nil, nothing is
+	// logged.
+	Logger *slog.Logger
+	// ErrorHandler, if set, is called for every failed request instead of
+	// writing the standard response; the status comes from StatusCode(err).
+	ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
+
+	once         sync.Once
+	prefix       string
+	fetcher      Fetcher
+	resizer      Resizer
+	cache        Cache
+	cacheControl string
+	timeout      time.Duration
+	logger       *slog.Logger
+	flight       singleflight.Group
+}
+
+var _ http.Handler = (*Handler)(nil)
+
+// Validate reports a configuration error early, for hosts that want to
+// fail at start-up rather than on the first request.
+func (h *Handler) Validate() error {
+	if h.Prefix != "" && (!strings.HasPrefix(h.Prefix, "/") || !strings.HasSuffix(h.Prefix, "/")) {
+		return fmt.Errorf("imgproxy: Prefix %q must start and end with /", h.Prefix)
+	}
+	if v, ok := h.Fetcher.(interface{ Validate() error }); ok {
+		if err := v.Validate(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (h *Handler) init() {
+	h.prefix = h.Prefix
+	if h.prefix == "" {
+		h.prefix = DefaultPrefix
+	}
+	h.fetcher = h.Fetcher
+	if h.fetcher == nil {
+		h.fetcher = &HTTPFetcher{}
+	}
+	h.resizer = h.Resizer
+	if h.resizer == nil {
+		h.resizer = &BildResizer{}
+	}
+	h.cache = h.Cache
+	if h.cache == nil {
+		h.cache = &MemoryCache{}
+	}
+	maxAge := h.MaxAge
+	switch {
+	case maxAge == 0:
+		maxAge = DefaultMaxAge
+		fallthrough
+	case maxAge > 0:
+		h.cacheControl = "public, max-age=" + strconv.FormatInt(int64(maxAge/time.Second), 10)
+	default:
+		h.cacheControl = "no-cache"
+	}
+	h.timeout = h.Timeout
+	if h.timeout <= 0 {
+		h.timeout = DefaultTimeout
+	}
+	h.logger = h.Logger
+	if h.logger == nil {
+		h.logger = slog.New(slog.DiscardHandler)
+	}
+}
+
+// request is one parsed image URL.
+type request struct {
+	opts Options
+	path string // upstream path, no leading "/"
+	key  string // cache key: canonical options + "/" + path
+}
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h.once.Do(h.init)
+	req, err := h.parse(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	ctx := r.Context()
+	if img, ok := h.cache.Get(ctx, req.key); ok {
+		h.serve(w, r, img, "HIT")
+		return
+	}
+	img, err := h.make(ctx, req)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.serve(w, r, img, "MISS")
+}
+
+// parse checks the method and signature and splits the URL.
+func (h *Handler) parse(r *http.Request) (request, error) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return request{}, ErrMethod
+	}
+	if h.Signer != nil {
+		if err := h.Signer.Verify(r); err != nil {
+			return request{}, err
+		}
+	}
+	rest, ok := strings.CutPrefix(r.URL.Path, h.prefix)
+	if !ok {
+		return request{}, fmt.Errorf("%w: path outside prefix %s", ErrNotFound, h.prefix)
+	}
+	segment, path, ok := strings.Cut(rest, "/")
+	if !ok || path == "" {
+		return request{}, fmt.Errorf("%w: want %s<options>/<path>", ErrBadRequest, h.prefix)
+	}
+	opts, err := ParseOptions(segment)
+	if err != nil {
+		return request{}, err
+	}
+	path, err = cleanPath(path)
+	if err != nil {
+		return request{}, err
+	}
+	return request{opts: opts, path: path, key: opts.String() + "/" + path}, nil
+}
+
+// make produces the variant for req once, however many requests wait for
+// it. The work runs detached from any one client, so a client hanging up
+// does not fail the others, bounded by h.timeout.
+func (h *Handler) make(ctx context.Context, req request) (*Image, error) {
+	ch := h.flight.DoChan(req.key, func() (any, error) {
+		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), h.timeout)
+		defer cancel()
+		if img, ok := h.cache.Get(wctx, req.key); ok {
+			return img, nil
+		}
+		src, err := h.fetcher.Fetch(wctx, req.path)
+		if err != nil {
+			return nil, err
+		}
+		img, err := h.resizer.Resize(wctx, src, req.opts)
+		if err != nil {
+			return nil, err
+		}
+		h.cache.Add(wctx, req.key, img)
+		return img, nil
+	})
+	select {
+	case res := <-ch:
+		if res.Err != nil {
+			return nil, res.Err
+		}
+		return res.Val.(*Image), nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// serve writes img; http.ServeContent handles HEAD, Range and the
+// conditional headers against the ETag and Last-Modified.
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request, img *Image, status string) {
+	hdr := w.Header()
+	hdr["Content-Type"] = []string{img.ContentType}
+	hdr["Etag"] = []string{img.ETag}
+	hdr["Cache-Control"] = []string{h.cacheControl}
+	hdr["X-Content-Type-Options"] = []string{"nosniff"}
+	hdr["X-Cache-Status"] = []string{status}
+	http.ServeContent(w, r, "", img.LastModified, bytes.NewReader(img.Data))
+}
+
+// StatusCode returns the HTTP status the Handler answers err with.
+func StatusCode(err error) int { return statusCode(err) }
+
+// fail answers a failed request with its status and the status text only.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
+		return // the client left; nobody to answer
+	}
+	code := statusCode(err)
+	level := slog.LevelInfo
+	if code >= 500 {
+		level = slog.LevelWarn
+	}
+	h.logger.LogAttrs(r.Context(), level, "imgproxy: request failed",
+		slog.String("path", r.URL.Path), slog.Int("status", code), slog.Any("err", err))
+	if h.ErrorHandler != nil {
+		h.ErrorHandler(w, r, err)
+		return
+	}
+	hdr := w.Header()
+	if code == http.StatusMethodNotAllowed {
+		hdr.Set("Allow", "GET, HEAD")
+	}
+	if code == http.StatusServiceUnavailable {
+		hdr.Set("Retry-After", "1")
+	}
+	hdr.Set("Content-Type", "text/plain; charset=utf-8")
+	hdr.Set("X-Content-Type-Options", "nosniff")
+	hdr.Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	if r.Method != http.MethodHead {
+		io.WriteString(w, http.StatusText(code)+"\n")
+	}
+}

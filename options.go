@@ -1,0 +1,248 @@
+package imgproxy
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Fit says how an image is fitted to the requested box.
+type Fit int
+
+const (
+	// FitInside keeps the aspect ratio and fits the image inside the box,
+	// never enlarging it: nginx's "image_filter resize". The zero value.
+	FitInside Fit = iota
+	// FitCrop keeps the aspect ratio, fills the box (never enlarging) and
+	// cuts off what overflows, centred: nginx's "image_filter crop".
+	FitCrop
+)
+
+// String returns the URL token of f ("" for FitInside).
+func (f Fit) String() string {
+	if f == FitCrop {
+		return "crop"
+	}
+	return ""
+}
+
+// Format is an output image format.
+type Format int
+
+const (
+	// FormatSource keeps the source's format. The zero value.
+	FormatSource Format = iota
+	// FormatJPEG is image/jpeg.
+	FormatJPEG
+	// FormatPNG is image/png.
+	FormatPNG
+	// FormatGIF is image/gif.
+	FormatGIF
+	// FormatWebP is image/webp. It is a source format only: Options never
+	// asks for it, since no pure-Go WebP encoder is used.
+	FormatWebP
+)
+
+var formatNames = [...]string{FormatSource: "", FormatJPEG: "jpeg", FormatPNG: "png", FormatGIF: "gif", FormatWebP: "webp"}
+
+// String returns the URL token of f ("" for FormatSource).
+func (f Format) String() string {
+	if f < 0 || int(f) >= len(formatNames) {
+		return fmt.Sprintf("Format(%d)", int(f))
+	}
+	return formatNames[f]
+}
+
+// ContentType returns the MIME type of f ("" for FormatSource).
+func (f Format) ContentType() string {
+	switch f {
+	case FormatJPEG, FormatPNG, FormatGIF, FormatWebP:
+		return "image/" + f.String()
+	}
+	return ""
+}
+
+// MaxDimension is the largest width or height a URL may ask for.
+const MaxDimension = 16384
+
+// Options is a parsed transformation request. The zero value (both sides
+// free, nothing else) asks for the source unchanged.
+type Options struct {
+	// Width and Height bound the result in pixels; 0 leaves that side
+	// free (the "-" of nginx's image_filter).
+	Width, Height int
+	// Fit is how the image fills the box.
+	Fit Fit
+	// Rotate is 0, 90, 180 or 270 degrees counter-clockwise, applied after
+	// resizing, as nginx's "image_filter rotate" does.
+	Rotate int
+	// Quality is the JPEG quality 1..100; 0 means the Resizer's default.
+	Quality int
+	// Format is the output format; FormatSource keeps the source's.
+	Format Format
+}
+
+// OptionsError reports a malformed options segment. The Handler answers it
+// with 400.
+type OptionsError struct {
+	Segment string // the segment as given
+	Reason  string // what is wrong with it
+}
+
+func (e *OptionsError) Error() string {
+	return fmt.Sprintf("imgproxy: bad options %q: %s", e.Segment, e.Reason)
+}
+
+// String returns the canonical options segment: the size, then the options
+// in the fixed order fit, rotation, quality, format. It is the options part
+// of cache keys, and ParseOptions(o.String()) == o for every valid o.
+func (o Options) String() string {
+	var b strings.Builder
+	b.Grow(24)
+	writeSide(&b, o.Width)
+	b.WriteByte('x')
+	writeSide(&b, o.Height)
+	if o.Fit == FitCrop {
+		b.WriteString(",crop")
+	}
+	if o.Rotate != 0 {
+		b.WriteString(",r")
+		b.WriteString(strconv.Itoa(o.Rotate))
+	}
+	if o.Quality != 0 {
+		b.WriteString(",q")
+		b.WriteString(strconv.Itoa(o.Quality))
+	}
+	if o.Format != FormatSource {
+		b.WriteByte(',')
+		b.WriteString(o.Format.String())
+	}
+	return b.String()
+}
+
+func writeSide(b *strings.Builder, n int) {
+	if n == 0 {
+		b.WriteByte('-')
+		return
+	}
+	b.WriteString(strconv.Itoa(n))
+}
+
+// ParseOptions parses an options segment, the part of a URL between the
+// Handler's prefix and the image path. Its grammar:
+//
+//	segment = size *( "," option )
+//	size    = side "x" side
+//	side    = "-" / dimension     ; "-" leaves that side free
+//	option  = "crop" / "r90" / "r180" / "r270" / "q" quality / format
+//	format  = "jpeg" / "png" / "gif"
+//
+// A dimension is a decimal integer 1..MaxDimension without a sign or leading
+// zeros; a quality is 1..100, likewise. Each option may appear once, in any
+// order; Options.String writes them in canonical order. Anything else is an
+// *OptionsError. Examples:
+//
+//	segment               meaning
+//	150x150               fit inside 150x150, keep aspect ratio, never enlarge
+//	150x-                 150 wide, height follows the aspect ratio
+//	-x100                 100 high, width follows the aspect ratio
+//	-x-                   original size (useful with r90, q or a format)
+//	150x150,crop          fill 150x150 exactly, centre-cropping the overflow
+//	300x200,r90           fit inside 300x200, then rotate 90° counter-clockwise
+//	640x480,q60           JPEG quality 60 instead of the default 75
+//	640x480,png           re-encode as PNG whatever the source format
+//	150x150,crop,r180,q90,jpeg   all of them, in canonical order
+//
+// Crop needs both sides: "150x-,crop" is an error.
+func ParseOptions(segment string) (Options, error) {
+	var o Options
+	bad := func(reason string) (Options, error) {
+		return Options{}, &OptionsError{Segment: segment, Reason: reason}
+	}
+	size, rest, hasOpts := strings.Cut(segment, ",")
+	ws, hs, ok := strings.Cut(size, "x")
+	if !ok {
+		return bad("size must be <width>x<height>")
+	}
+	var err error
+	if o.Width, err = parseSide(ws); err != nil {
+		return bad("width: " + err.Error())
+	}
+	if o.Height, err = parseSide(hs); err != nil {
+		return bad("height: " + err.Error())
+	}
+	if !hasOpts {
+		return o, nil
+	}
+	seen := map[byte]bool{}
+	for tok := range strings.SplitSeq(rest, ",") {
+		kind, err := o.apply(tok)
+		if err != nil {
+			return bad(err.Error())
+		}
+		if seen[kind] {
+			return bad("repeated option " + strconv.Quote(tok))
+		}
+		seen[kind] = true
+	}
+	if o.Fit == FitCrop && (o.Width == 0 || o.Height == 0) {
+		return bad("crop needs both width and height")
+	}
+	return o, nil
+}
+
+// apply sets the option named by tok and returns its kind, so the caller
+// can refuse repeats.
+func (o *Options) apply(tok string) (byte, error) {
+	switch tok {
+	case "crop":
+		o.Fit = FitCrop
+		return 'c', nil
+	case "r90", "r180", "r270":
+		o.Rotate, _ = strconv.Atoi(tok[1:])
+		return 'r', nil
+	case "jpeg", "png", "gif":
+		for f, name := range formatNames {
+			if name == tok {
+				o.Format = Format(f)
+			}
+		}
+		return 'f', nil
+	}
+	if len(tok) > 1 && tok[0] == 'q' {
+		q, err := parseNumber(tok[1:], 100)
+		if err != nil {
+			return 0, fmt.Errorf("quality: %w", err)
+		}
+		o.Quality = q
+		return 'q', nil
+	}
+	return 0, fmt.Errorf("unknown option %q", tok)
+}
+
+func parseSide(s string) (int, error) {
+	if s == "-" {
+		return 0, nil
+	}
+	return parseNumber(s, MaxDimension)
+}
+
+// parseNumber accepts exactly the decimal form of 1..max: no sign, no
+// leading zeros, no spaces.
+func parseNumber(s string, max int) (int, error) {
+	if s == "" || len(s) > 5 || s[0] == '0' {
+		return 0, fmt.Errorf("want 1..%d, got %q", max, s)
+	}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, fmt.Errorf("want 1..%d, got %q", max, s)
+		}
+		n = n*10 + int(c-'0')
+	}
+	if n > max {
+		return 0, fmt.Errorf("want 1..%d, got %q", max, s)
+	}
+	return n, nil
+}

@@ -1,0 +1,211 @@
+package imgproxy
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image"
+	"image/gif"
+	"image/jpeg"
+	"image/png"
+	"runtime"
+	"sync"
+
+	"github.com/anthonynsimon/bild/transform"
+	"golang.org/x/image/webp"
+	"golang.org/x/sync/semaphore"
+)
+
+// Defaults of BildResizer.
+const (
+	DefaultJPEGQuality = 75         // nginx image_filter_jpeg_quality
+	DefaultMaxPixels   = 50_000_000 // 50 megapixels
+)
+
+// BildResizer is the default Resizer. It decodes JPEG, PNG, GIF and WebP,
+// fits the image to the requested box with nginx image_filter semantics,
+// applies crop and rotation, and encodes JPEG, PNG or GIF. Geometry
+// (rotation) is done with github.com/anthonynsimon/bild on the already
+// reduced image.
+//
+// The zero value is ready to use. A BildResizer must not be copied or
+// modified after first use.
+type BildResizer struct {
+	// JPEGQuality is the quality of JPEG output when the URL names none.
+	// If 0, DefaultJPEGQuality (75).
+	JPEGQuality int
+	// MaxPixels bounds width*height of a source, checked from the header
+	// before anything is decoded; larger sources are ErrTooLarge. If 0,
+	// DefaultMaxPixels.
+	MaxPixels int64
+	// Concurrency bounds the transforms in flight (and the goroutines
+	// they use). Further requests wait for a slot, giving up with their
+	// context. If 0, runtime.GOMAXPROCS(0) at first use.
+	Concurrency int
+
+	once sync.Once
+	sem  *semaphore.Weighted
+	n    int64
+}
+
+var _ Resizer = (*BildResizer)(nil)
+
+func (r *BildResizer) init() {
+	r.n = int64(r.Concurrency)
+	if r.n <= 0 {
+		r.n = int64(runtime.GOMAXPROCS(0))
+	}
+	r.sem = semaphore.NewWeighted(r.n)
+}
+
+func (r *BildResizer) quality(o Options) int {
+	switch {
+	case o.Quality != 0:
+		return o.Quality
+	case r.JPEGQuality != 0:
+		return r.JPEGQuality
+	}
+	return DefaultJPEGQuality
+}
+
+func (r *BildResizer) maxPixels() int64 {
+	if r.MaxPixels > 0 {
+		return r.MaxPixels
+	}
+	return DefaultMaxPixels
+}
+
+// Resize implements Resizer.
+func (r *BildResizer) Resize(ctx context.Context, src *Source, o Options) (*Image, error) {
+	r.once.Do(r.init)
+	format := sniffFormat(src.Data)
+	if format == FormatSource {
+		return nil, fmt.Errorf("%w: not a known image format", ErrUnsupported)
+	}
+	cfg, err := decodeConfig(format, src.Data)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrUnsupported, err)
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 {
+		return nil, fmt.Errorf("%w: empty image", ErrUnsupported)
+	}
+	if int64(cfg.Width)*int64(cfg.Height) > r.maxPixels() {
+		return nil, fmt.Errorf("%w: %dx%d pixels", ErrTooLarge, cfg.Width, cfg.Height)
+	}
+	plan := planGeometry(cfg.Width, cfg.Height, o)
+	out := o.Format
+	if out == FormatSource {
+		out = format
+	}
+	if plan.identity() && o.Rotate == 0 && o.Quality == 0 && out == format {
+		return NewImage(src.Data, format.ContentType(), src.LastModified), nil
+	}
+	if err := r.sem.Acquire(ctx, 1); err != nil {
+		return nil, fmt.Errorf("%w: waiting for a transform slot: %w", ErrOverloaded, err)
+	}
+	defer r.sem.Release(1)
+	workers := 1
+	for workers < int(r.n) && r.sem.TryAcquire(1) {
+		workers++
+	}
+	defer r.sem.Release(int64(workers - 1))
+
+	m, err := decodeImage(format, src.Data, plan)
+	if err != nil {
+		return nil, err
+	}
+	m = r.transform(m, plan, o, workers)
+	if out == FormatWebP {
+		out = webpFallback(m)
+	}
+	data, err := encode(m, out, r.quality(o))
+	if err != nil {
+		return nil, err
+	}
+	return NewImage(data, out.ContentType(), src.LastModified), nil
+}
+
+// transform resizes, crops and rotates m as plan and o say.
+func (r *BildResizer) transform(m image.Image, plan geometry, o Options, workers int) image.Image {
+	b := m.Bounds()
+	if b.Dx() != plan.resizeW || b.Dy() != plan.resizeH {
+		m = resample(m, plan.resizeW, plan.resizeH, workers)
+	}
+	if plan.cropW < plan.resizeW || plan.cropH < plan.resizeH {
+		m = cropCenter(m, plan.cropW, plan.cropH)
+	}
+	if o.Rotate != 0 {
+		// bild rotates clockwise for positive angles; nginx's (and our)
+		// rotation is counter-clockwise.
+		m = transform.Rotate(m, -float64(o.Rotate), &transform.RotationOptions{ResizeBounds: true})
+	}
+	return m
+}
+
+// cropCenter cuts a w x h window from the centre of m, without copying.
+func cropCenter(m image.Image, w, h int) image.Image {
+	b := m.Bounds()
+	x0 := b.Min.X + (b.Dx()-w)/2
+	y0 := b.Min.Y + (b.Dy()-h)/2
+	type subImager interface {
+		SubImage(image.Rectangle) image.Image
+	}
+	if s, ok := m.(subImager); ok {
+		return s.SubImage(image.Rect(x0, y0, x0+w, y0+h))
+	}
+	return transform.Crop(m, image.Rect(x0, y0, x0+w, y0+h))
+}
+
+// sniffFormat tells the format from the leading bytes, FormatSource if none.
+func sniffFormat(b []byte) Format {
+	switch {
+	case len(b) >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF:
+		return FormatJPEG
+	case len(b) >= 8 && string(b[:8]) == "\x89PNG\r\n\x1a\n":
+		return FormatPNG
+	case len(b) >= 6 && (string(b[:6]) == "GIF87a" || string(b[:6]) == "GIF89a"):
+		return FormatGIF
+	case len(b) >= 12 && string(b[:4]) == "RIFF" && string(b[8:12]) == "WEBP":
+		return FormatWebP
+	}
+	return FormatSource
+}
+
+func decodeConfig(f Format, data []byte) (image.Config, error) {
+	rd := bytes.NewReader(data)
+	switch f {
+	case FormatJPEG:
+		return jpeg.DecodeConfig(rd)
+	case FormatPNG:
+		return png.DecodeConfig(rd)
+	case FormatGIF:
+		return gif.DecodeConfig(rd)
+	case FormatWebP:
+		return webp.DecodeConfig(rd)
+	}
+	return image.Config{}, fmt.Errorf("no decoder for %v", f)
+}
+
+// decodeImage decodes data; plan lets decoders that can work at reduced
+// scale do so.
+func decodeImage(f Format, data []byte, plan geometry) (image.Image, error) {
+	rd := bytes.NewReader(data)
+	var (
+		m   image.Image
+		err error
+	)
+	switch f {
+	case FormatJPEG:
+		m, err = jpeg.Decode(rd)
+	case FormatPNG:
+		m, err = png.Decode(rd)
+	case FormatGIF:
+		m, err = gif.Decode(rd)
+	case FormatWebP:
+		m, err = webp.Decode(rd)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: decoding %v: %v", ErrUnsupported, f, err)
+	}
+	return m, nil
+}
