@@ -254,7 +254,7 @@ func TestServerSecureLink(t *testing.T) {
 	// echo -n '/image/150x150/photo.jpg your_secret' | openssl md5 -binary | openssl base64 | tr +/ -_ | tr -d =
 	resp, _ := s.do(t, "GET", "/image/150x150/photo.jpg?auth=yRaHFZU1jTFJ-lF22JSUOw")
 	assert.Equal(t, 200, resp.StatusCode)
-	resp, _ = s.do(t, "GET", "/image/150x150/photo.jpg?auth=yRaHFZU1jTFJ-lF22JSUOx")
+	resp, _ = s.do(t, "GET", "/image/150x150/photo.jpg?auth=N1jadBh1oI7LO9yKdEQn5w")
 	assert.Equal(t, 403, resp.StatusCode)
 	resp, _ = s.do(t, "GET", "/image/150x150/photo.jpg")
 	assert.Equal(t, 403, resp.StatusCode)

@@ -1,0 +1,562 @@
+package imgproxy
+
+import (
+	"context"
+	"crypto/md5"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"io/fs"
+	"log/slog"
+	"math"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// DiskCache defaults: nginx's "max_size=100M inactive=40d".
+const (
+	DefaultDiskCacheMaxSize  = 100 << 20
+	DefaultDiskCacheInactive = 40 * 24 * time.Hour
+)
+
+// DiskCache is a Cache that keeps images as files under a directory, with
+// the semantics of nginx's
+//
+//	proxy_cache_path /tmp/nginx_cache levels=1:2 max_size=100M inactive=40d;
+//
+// An entry's file is named by the hex MD5 of its key and sits in a
+// levels=1:2 tree exactly as nginx lays it out: the last hex digit, then
+// the two before it, so the MD5 b7f54b2df7773722d382f4809d65029c is stored
+// as Dir/c/29/b7f54b2df7773722d382f4809d65029c. The file format is
+// described at diskHeaderLen; every file carries its key and a CRC-32C, and
+// Get verifies both before serving, so a truncated, corrupted or foreign
+// file is removed, logged and reported as a miss.
+//
+// Writes are atomic: an entry is written to Dir/tmp, synced, and renamed
+// into place, so readers never see a partial file. Temporary files left by
+// a crash are removed by the start-up scan.
+//
+// The total size of the entry files is kept at or under MaxSize by evicting
+// the least recently used entries when one is added; while Adds run
+// concurrently, each may exceed the bound by its own entry for the moment
+// between its rename and the removal of its victims. Entries neither read
+// nor written for Inactive are removed by a background janitor.
+//
+// The index (which entries exist, their sizes and last access times) is
+// kept in memory and rebuilt at start-up by a background scan of Dir while
+// requests are served: until the scan is over, Get looks on disk for keys
+// the index does not know yet. Last access survives restarts roughly: the
+// scan takes a file's modification time as its last access, and Get sets
+// it to the current time at most once a minute per entry.
+//
+// Disk failures (full disk, read-only or missing directory, permissions)
+// are logged, at most once per ten seconds for each kind: Add gives up,
+// Get reports a miss, and nothing panics. If Dir cannot be created at first
+// use the DiskCache acts as a miss-only cache.
+//
+// A Dir must be used by one DiskCache at a time. Set fields before first
+// use; a DiskCache must not be modified or copied after first use. Its
+// zero value (no Dir) is a miss-only cache.
+type DiskCache struct {
+	// Dir is the cache directory, created if missing. Required.
+	Dir string
+	// MaxSize bounds the total size in bytes of the entry files. If zero,
+	// DefaultDiskCacheMaxSize (100 MiB, nginx's 100M). An entry larger than
+	// MaxSize is not stored.
+	MaxSize int64
+	// Inactive is how long an entry may go unread and unwritten before it
+	// is removed. If zero, DefaultDiskCacheInactive (40 days).
+	Inactive time.Duration
+	// Logger receives failures. If nil, they are discarded.
+	Logger *slog.Logger
+	// Now tells the time, for tests. If nil, time.Now. When set, Add also
+	// stamps the files it writes with it.
+	Now func() time.Time
+
+	once      sync.Once
+	log       *slog.Logger
+	crc       *crc32.Table
+	root      string // cleaned Dir
+	tmpDir    string
+	tmpPrefix string // names this DiskCache's temporary files
+	maxSize   int64
+	inactive  time.Duration
+	disabled  bool           // Dir is unusable: miss-only
+	stop      chan struct{}  // closed by Close
+	ready     chan struct{}  // closed when the start-up scan is over
+	bg        sync.WaitGroup // background goroutines and Adds in flight
+
+	mu       sync.Mutex // guards the fields below
+	idx      diskIndex
+	scanning bool                  // the start-up scan has not merged yet
+	scanGone map[[16]byte]struct{} // files removed while scanning
+	closed   bool
+
+	// files serialises, per stripe of MD5s, the steps that put an entry's
+	// file in place or remove it together with its index record. It is
+	// taken before mu, never while holding mu or another stripe.
+	files [64]sync.Mutex
+
+	logMu  sync.Mutex
+	logged map[string]diskLogState
+}
+
+var _ Cache = (*DiskCache)(nil)
+
+// errDiskCorrupt marks an entry file that must not be served.
+var errDiskCorrupt = errors.New("imgproxy: corrupt disk cache entry")
+
+// Validate reports whether the fields make sense.
+func (c *DiskCache) Validate() error {
+	switch {
+	case c.Dir == "":
+		return errors.New("imgproxy: DiskCache.Dir is required")
+	case c.MaxSize < 0:
+		return fmt.Errorf("imgproxy: DiskCache.MaxSize %d is negative", c.MaxSize)
+	case c.Inactive < 0:
+		return fmt.Errorf("imgproxy: DiskCache.Inactive %v is negative", c.Inactive)
+	}
+	return nil
+}
+
+// setup prepares what even a disabled or closed DiskCache needs.
+func (c *DiskCache) setup() {
+	c.log = c.Logger
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
+	}
+	c.crc = crc32.MakeTable(crc32.Castagnoli)
+	c.maxSize = c.MaxSize
+	if c.maxSize == 0 {
+		c.maxSize = DefaultDiskCacheMaxSize
+	}
+	c.inactive = c.Inactive
+	if c.inactive == 0 {
+		c.inactive = DefaultDiskCacheInactive
+	}
+	c.stop = make(chan struct{})
+	c.ready = make(chan struct{})
+	c.logged = make(map[string]diskLogState)
+}
+
+// init runs once, at first use: it creates Dir and starts the scan and the
+// janitor.
+func (c *DiskCache) init() {
+	c.setup()
+	if err := c.Validate(); err != nil {
+		c.disable(err)
+		return
+	}
+	c.root = filepath.Clean(c.Dir)
+	c.tmpDir = filepath.Join(c.root, "tmp")
+	if err := os.MkdirAll(c.tmpDir, 0o700); err != nil {
+		c.disable(err)
+		return
+	}
+	c.tmpPrefix = rand.Text()[:12]
+	c.scanning = true
+	c.scanGone = make(map[[16]byte]struct{})
+	c.bg.Add(2)
+	go c.scan()
+	go c.janitor()
+}
+
+// disable turns c into a miss-only cache at init.
+func (c *DiskCache) disable(err error) {
+	c.log.Error("imgproxy: disk cache unusable, caching nothing", "dir", c.Dir, "err", err)
+	c.disabled = true
+	close(c.ready)
+}
+
+// initClosed is init for a DiskCache closed before first use.
+func (c *DiskCache) initClosed() {
+	c.setup()
+	c.disabled = true
+	close(c.ready)
+}
+
+// Close stops the background goroutines and waits for them and for Adds in
+// flight. After Close, Get reports misses and Add does nothing; the files
+// stay for the next DiskCache on Dir. Close always returns nil.
+func (c *DiskCache) Close() error {
+	c.once.Do(c.initClosed)
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return nil
+	}
+	c.closed = true
+	close(c.stop)
+	c.mu.Unlock()
+	c.bg.Wait()
+	return nil
+}
+
+// Len returns the number of entries in the index.
+func (c *DiskCache) Len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.idx.m)
+}
+
+// Size returns the total size in bytes of the entry files in the index.
+func (c *DiskCache) Size() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.idx.size
+}
+
+func (c *DiskCache) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
+}
+
+// Get returns the image stored under key, after verifying its file.
+func (c *DiskCache) Get(ctx context.Context, key string) (*Image, bool) {
+	c.once.Do(c.init)
+	if c.disabled || ctx.Err() != nil {
+		return nil, false
+	}
+	sum := md5.Sum([]byte(key))
+	c.mu.Lock()
+	_, indexed := c.idx.m[sum]
+	look := (indexed || c.scanning) && !c.closed
+	c.mu.Unlock()
+	if !look {
+		return nil, false
+	}
+	path := c.path(sum)
+	buf, fi, err := c.readFile(path)
+	var img *Image
+	if err == nil {
+		img, err = diskDecode(c.crc, buf, key)
+	}
+	switch {
+	case err == nil:
+		c.touch(sum, path, fi)
+		return img, true
+	case errors.Is(err, fs.ErrNotExist):
+		if indexed {
+			c.dropIf(sum, path, nil)
+		}
+	case errors.Is(err, errDiskCorrupt):
+		c.warn("corrupt", "imgproxy: disk cache: removing bad entry", "path", path, "err", err)
+		c.dropIf(sum, path, fi)
+	default:
+		c.warn("read", "imgproxy: disk cache: read failed", "path", path, "err", err)
+	}
+	return nil, false
+}
+
+// readFile reads the whole entry file at path. Errors wrap errDiskCorrupt
+// (with fi set) when the file cannot be an entry.
+func (c *DiskCache) readFile(path string) ([]byte, fs.FileInfo, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, nil, err
+	}
+	if !fi.Mode().IsRegular() || fi.Size() < diskHeaderLen || fi.Size() > c.maxSize {
+		return nil, fi, fmt.Errorf("%w: %v of %d bytes", errDiskCorrupt, fi.Mode().Type(), fi.Size())
+	}
+	buf := make([]byte, fi.Size())
+	if _, err := io.ReadFull(f, buf); err != nil {
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			err = fmt.Errorf("%w: shrank while read", errDiskCorrupt)
+		}
+		return nil, fi, err
+	}
+	return buf, fi, nil
+}
+
+// Add stores img under key. It does not watch ctx: it returns once the
+// file is in place or the attempt has failed.
+func (c *DiskCache) Add(_ context.Context, key string, img *Image) {
+	if img == nil || !c.begin() {
+		return
+	}
+	defer c.bg.Done()
+	sum := md5.Sum([]byte(key))
+	path := c.path(sum)
+	head, err := diskEncode(c.crc, key, img)
+	if err != nil {
+		c.warn("encode", "imgproxy: disk cache: not storing", "err", err)
+		return
+	}
+	size := int64(len(head)) + int64(len(img.Data))
+	if size > c.maxSize {
+		c.dropAny(sum, path) // do not leave an older variant behind
+		return
+	}
+	tmp, err := c.writeTemp(head, img.Data)
+	if err != nil {
+		c.warn("write", "imgproxy: disk cache: write failed", "dir", c.tmpDir, "err", err)
+		return
+	}
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		os.Remove(tmp)
+		c.warn("write", "imgproxy: disk cache: write failed", "dir", dir, "err", err)
+		return
+	}
+	victims, ok := c.install(sum, path, tmp, size)
+	c.removeFiles(victims)
+	if ok {
+		diskSyncDir(dir)
+	}
+}
+
+// begin reports whether an Add may go ahead; if so the caller must call
+// c.bg.Done when it is over.
+func (c *DiskCache) begin() bool {
+	c.once.Do(c.init)
+	if c.disabled {
+		return false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return false
+	}
+	c.bg.Add(1)
+	return true
+}
+
+// writeTemp writes head and data to a new temporary file, synced, and
+// returns its name.
+func (c *DiskCache) writeTemp(head, data []byte) (string, error) {
+	f, err := os.CreateTemp(c.tmpDir, c.tmpPrefix+"-*")
+	if errors.Is(err, fs.ErrNotExist) && os.MkdirAll(c.tmpDir, 0o700) == nil {
+		f, err = os.CreateTemp(c.tmpDir, c.tmpPrefix+"-*")
+	}
+	if err != nil {
+		return "", err
+	}
+	name := f.Name()
+	_, err = f.Write(head)
+	if err == nil {
+		_, err = f.Write(data)
+	}
+	if err == nil && c.Now != nil {
+		t := c.Now()
+		err = os.Chtimes(name, t, t)
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(name)
+		return "", err
+	}
+	return name, nil
+}
+
+// install records the entry in the index, making room for it, and renames
+// tmp into place. It returns the MD5s of the evicted entries, whose files
+// the caller removes, and whether the rename succeeded.
+func (c *DiskCache) install(sum [16]byte, path, tmp string, size int64) ([][16]byte, bool) {
+	now := c.now().UnixNano()
+	fl := c.fileLock(sum)
+	fl.Lock()
+	defer fl.Unlock()
+	c.mu.Lock()
+	e, victims := c.insertLocked(sum, size, now, now)
+	c.mu.Unlock()
+	if err := os.Rename(tmp, path); err != nil {
+		c.warn("write", "imgproxy: disk cache: rename failed", "path", path, "err", err)
+		os.Remove(tmp)
+		os.Remove(path) // the index no longer accounts for an older file
+		c.mu.Lock()
+		if c.idx.m[sum] == e {
+			c.forgetLocked(e)
+		}
+		c.mu.Unlock()
+		return victims, false
+	}
+	return victims, true
+}
+
+// touch records a hit on the entry whose file at path was just served.
+func (c *DiskCache) touch(sum [16]byte, path string, fi fs.FileInfo) {
+	now := c.now().UnixNano()
+	stamp := false
+	var victims [][16]byte
+	c.mu.Lock()
+	switch e := c.idx.m[sum]; {
+	case e != nil:
+		c.idx.moveToFront(e)
+		e.atime = now
+		if now-e.stamped >= int64(time.Minute) {
+			e.stamped, stamp = now, true
+		}
+	case c.scanning && !c.closed:
+		// Found on disk before the scan got to it.
+		mtime := fi.ModTime().UnixNano()
+		e, victims = c.insertLocked(sum, fi.Size(), now, mtime)
+		if now-mtime >= int64(time.Minute) {
+			e.stamped, stamp = now, true
+		}
+	}
+	c.mu.Unlock()
+	if stamp {
+		t := time.Unix(0, now)
+		os.Chtimes(path, t, t) // best effort: only orders entries after a restart
+	}
+	c.removeFiles(victims)
+}
+
+// path returns the file name of the entry whose key has MD5 sum.
+func (c *DiskCache) path(sum [16]byte) string {
+	var h [32]byte
+	hex.Encode(h[:], sum[:])
+	const sep = string(filepath.Separator)
+	return c.root + sep + string(h[31:]) + sep + string(h[29:31]) + sep + string(h[:])
+}
+
+// fileLock returns the stripe lock for sum.
+func (c *DiskCache) fileLock(sum [16]byte) *sync.Mutex {
+	return &c.files[sum[0]%uint8(len(c.files))]
+}
+
+// diskSyncDir makes a rename in dir durable, as far as the platform allows.
+func diskSyncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+}
+
+// diskHeaderLen is the size of the fixed header of an entry file. An entry
+// file (format version 1) is, with integers little-endian:
+//
+//	offset size field
+//	     0    4 magic "IPXC"
+//	     4    2 format version, 1
+//	     6    2 content type length
+//	     8    2 ETag length
+//	    10    2 reserved, zero
+//	    12    4 key length
+//	    16    8 LastModified, Unix seconds (math.MinInt64: zero time)
+//	    24    4 LastModified, nanoseconds
+//	    28    8 Created, Unix seconds (math.MinInt64: zero time)
+//	    36    4 Created, nanoseconds
+//	    40    8 data length
+//	    48    4 CRC-32C (Castagnoli) of bytes 0-47 followed by bytes 52 to
+//	            the end of the file
+//	    52      key, content type, ETag, data
+//
+// The file is exactly as long as the header says.
+const diskHeaderLen = 52
+
+const diskMagic = "IPXC"
+
+// diskEncode returns the header, key, content type and ETag of img's entry
+// file; img.Data follows them.
+func diskEncode(tab *crc32.Table, key string, img *Image) ([]byte, error) {
+	if len(img.ContentType) > math.MaxUint16 || len(img.ETag) > math.MaxUint16 || uint64(len(key)) > math.MaxUint32 {
+		return nil, errors.New("imgproxy: disk cache entry: key, content type or ETag too long")
+	}
+	b := make([]byte, diskHeaderLen, diskHeaderLen+len(key)+len(img.ContentType)+len(img.ETag))
+	le := binary.LittleEndian
+	copy(b, diskMagic)
+	le.PutUint16(b[4:], 1)
+	le.PutUint16(b[6:], uint16(len(img.ContentType)))
+	le.PutUint16(b[8:], uint16(len(img.ETag)))
+	le.PutUint32(b[12:], uint32(len(key)))
+	diskPutTime(b[16:], img.LastModified)
+	diskPutTime(b[28:], img.Created)
+	le.PutUint64(b[40:], uint64(len(img.Data)))
+	b = append(b, key...)
+	b = append(b, img.ContentType...)
+	b = append(b, img.ETag...)
+	crc := crc32.Update(crc32.Checksum(b[:48], tab), tab, b[diskHeaderLen:])
+	le.PutUint32(b[48:], crc32.Update(crc, tab, img.Data))
+	return b, nil
+}
+
+// diskDecode parses the entry file b, which must be stored under key. The
+// image's Data shares b.
+func diskDecode(tab *crc32.Table, b []byte, key string) (*Image, error) {
+	if len(b) < diskHeaderLen || string(b[:4]) != diskMagic {
+		return nil, fmt.Errorf("%w: not an entry file", errDiskCorrupt)
+	}
+	le := binary.LittleEndian
+	if v := le.Uint16(b[4:]); v != 1 || le.Uint16(b[10:]) != 0 {
+		return nil, fmt.Errorf("%w: unknown format version %d", errDiskCorrupt, v)
+	}
+	ctLen, etagLen, keyLen := uint64(le.Uint16(b[6:])), uint64(le.Uint16(b[8:])), uint64(le.Uint32(b[12:]))
+	dataLen := le.Uint64(b[40:])
+	if dataLen > uint64(len(b)) || diskHeaderLen+keyLen+ctLen+etagLen+dataLen != uint64(len(b)) {
+		return nil, fmt.Errorf("%w: length %d does not match header", errDiskCorrupt, len(b))
+	}
+	crc := crc32.Update(crc32.Checksum(b[:48], tab), tab, b[diskHeaderLen:])
+	if crc != le.Uint32(b[48:]) {
+		return nil, fmt.Errorf("%w: checksum mismatch", errDiskCorrupt)
+	}
+	p := b[diskHeaderLen:]
+	if string(p[:keyLen]) != key {
+		return nil, fmt.Errorf("%w: stored under another key", errDiskCorrupt)
+	}
+	p = p[keyLen:]
+	off := ctLen + etagLen
+	lastMod, ok1 := diskTime(b[16:])
+	created, ok2 := diskTime(b[28:])
+	if !ok1 || !ok2 {
+		return nil, fmt.Errorf("%w: bad time", errDiskCorrupt)
+	}
+	return &Image{
+		ContentType:  diskContentType(p[:ctLen]),
+		ETag:         string(p[ctLen:off]),
+		Data:         p[off : off+dataLen : off+dataLen],
+		LastModified: lastMod,
+		Created:      created,
+	}, nil
+}
+
+// diskContentType returns b as a string without allocating for the usual
+// types.
+func diskContentType(b []byte) string {
+	switch string(b) {
+	case "image/jpeg":
+		return "image/jpeg"
+	case "image/png":
+		return "image/png"
+	case "image/gif":
+		return "image/gif"
+	case "image/webp":
+		return "image/webp"
+	}
+	return string(b)
+}
+
+func diskPutTime(b []byte, t time.Time) {
+	sec, nsec := int64(math.MinInt64), uint32(0)
+	if !t.IsZero() {
+		sec, nsec = t.Unix(), uint32(t.Nanosecond())
+	}
+	binary.LittleEndian.PutUint64(b, uint64(sec))
+	binary.LittleEndian.PutUint32(b[8:], nsec)
+}
+
+func diskTime(b []byte) (time.Time, bool) {
+	sec, nsec := int64(binary.LittleEndian.Uint64(b)), binary.LittleEndian.Uint32(b[8:])
+	if sec == math.MinInt64 {
+		return time.Time{}, nsec == 0
+	}
+	return time.Unix(sec, int64(nsec)).UTC(), nsec < 1e9
+}
