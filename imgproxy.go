@@ -22,6 +22,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"log/slog"
 	"net/http"
@@ -59,8 +60,10 @@ type Handler struct {
 	// Signer, if set, must accept a request before anything else is done
 	// with it. If nil, any URL is served (no signing).
 	Signer Signer
-	// MaxAge is the max-age sent in Cache-Control. If 0, DefaultMaxAge (30
-	// days); if negative, "no-cache" is sent.
+	// MaxAge is the max-age sent in Cache-Control, and how long cached
+	// variants stay fresh (nginx's proxy_cache_valid). If 0, DefaultMaxAge
+	// (30 days); if negative, "no-cache" is sent and cached variants stay
+	// fresh for DefaultMaxAge.
 	MaxAge time.Duration
 	// Timeout bounds the fetch and transform of one variant, which runs on
 	// behalf of every request waiting for it. If 0, DefaultTimeout.
@@ -72,6 +75,24 @@ type Handler struct {
 	// writing the standard response; the status comes from StatusCode(err).
 	ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
 
+	// Disk is a second, larger cache tier, asked after Cache and the
+	// cluster and before the origin, typically a *DiskCache. If nil, none.
+	Disk Cache
+	// Cluster, if set, shares variants and originals with other nodes
+	// through groupcache; see GroupCache. If nil, this node works alone.
+	Cluster *GroupCache
+	// StaleIfError serves a cached variant older than MaxAge, marked
+	// "X-Cache-Status: STALE", when making a fresh one fails because the
+	// origin failed or timed out (nginx's proxy_cache_use_stale error
+	// timeout). If false, such failures are answered with their status.
+	StaleIfError bool
+	// NotFoundTTL is how long an upstream 404 is remembered, so that a
+	// missing picture cannot hammer the origin. If 0,
+	// DefaultNotFoundTTL (1 minute); if negative, 404s are not remembered.
+	NotFoundTTL time.Duration
+	// Now is the clock for cache freshness. If nil, time.Now.
+	Now func() time.Time
+
 	once         sync.Once
 	prefix       string
 	fetcher      Fetcher
@@ -79,8 +100,13 @@ type Handler struct {
 	cache        Cache
 	cacheControl string
 	timeout      time.Duration
+	freshFor     time.Duration
 	logger       *slog.Logger
-	flight       singleflight.Group
+	crc          *crc32.Table
+	initErr      error
+	notFound     notFoundCache
+	flight       singleflight.Group // variants being made, by key
+	srcFlight    singleflight.Group // originals being fetched, by path
 }
 
 var _ http.Handler = (*Handler)(nil)
@@ -91,10 +117,19 @@ func (h *Handler) Validate() error {
 	if h.Prefix != "" && (!strings.HasPrefix(h.Prefix, "/") || !strings.HasSuffix(h.Prefix, "/")) {
 		return fmt.Errorf("imgproxy: Prefix %q must start and end with /", h.Prefix)
 	}
-	if v, ok := h.Fetcher.(interface{ Validate() error }); ok {
-		if err := v.Validate(); err != nil {
+	for _, part := range []any{h.Fetcher, h.Resizer, h.Cache, h.Disk, h.Signer} {
+		if v, ok := part.(interface{ Validate() error }); ok {
+			if err := v.Validate(); err != nil {
+				return err
+			}
+		}
+	}
+	if h.Cluster != nil {
+		if err := h.Cluster.Validate(); err != nil {
 			return err
 		}
+		h.once.Do(h.init)
+		return h.initErr
 	}
 	return nil
 }
@@ -116,15 +151,24 @@ func (h *Handler) init() {
 	if h.cache == nil {
 		h.cache = &MemoryCache{}
 	}
-	maxAge := h.MaxAge
-	switch {
-	case maxAge == 0:
-		maxAge = DefaultMaxAge
-		fallthrough
-	case maxAge > 0:
-		h.cacheControl = "public, max-age=" + strconv.FormatInt(int64(maxAge/time.Second), 10)
-	default:
-		h.cacheControl = "no-cache"
+	h.freshFor = h.MaxAge
+	if h.freshFor > 0 {
+		h.cacheControl = "public, max-age=" + strconv.FormatInt(int64(h.freshFor/time.Second), 10)
+	} else {
+		if h.MaxAge < 0 {
+			h.cacheControl = "no-cache"
+		} else {
+			h.cacheControl = "public, max-age=" + strconv.FormatInt(int64(DefaultMaxAge/time.Second), 10)
+		}
+		h.freshFor = DefaultMaxAge
+	}
+	h.crc = crc32.MakeTable(crc32.Castagnoli)
+	h.notFound = notFoundCache{ttl: h.NotFoundTTL, now: h.now}
+	if h.notFound.ttl == 0 {
+		h.notFound.ttl = DefaultNotFoundTTL
+	}
+	if h.Cluster != nil {
+		h.initErr = h.Cluster.attach(h)
 	}
 	h.timeout = h.Timeout
 	if h.timeout <= 0 {
@@ -146,22 +190,27 @@ type request struct {
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.once.Do(h.init)
+	if h.initErr != nil {
+		h.fail(w, r, h.initErr)
+		return
+	}
 	req, err := h.parse(r)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	ctx := r.Context()
-	if img, ok := h.cache.Get(ctx, req.key); ok {
-		h.serve(w, r, img, "HIT")
+	img, ok := h.cache.Get(ctx, req.key)
+	if ok && h.fresh(img) {
+		h.serve(w, r, img, statusHit)
 		return
 	}
-	img, err := h.make(ctx, req)
+	res, err := h.make(ctx, req, img)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	h.serve(w, r, img, "MISS")
+	h.serve(w, r, res.img, res.status)
 }
 
 // parse checks the method and signature and splits the URL.
@@ -191,38 +240,6 @@ func (h *Handler) parse(r *http.Request) (request, error) {
 		return request{}, err
 	}
 	return request{opts: opts, path: path, key: opts.String() + "/" + path}, nil
-}
-
-// make produces the variant for req once, however many requests wait for
-// it. The work runs detached from any one client, so a client hanging up
-// does not fail the others, bounded by h.timeout.
-func (h *Handler) make(ctx context.Context, req request) (*Image, error) {
-	ch := h.flight.DoChan(req.key, func() (any, error) {
-		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), h.timeout)
-		defer cancel()
-		if img, ok := h.cache.Get(wctx, req.key); ok {
-			return img, nil
-		}
-		src, err := h.fetcher.Fetch(wctx, req.path)
-		if err != nil {
-			return nil, err
-		}
-		img, err := h.resizer.Resize(wctx, src, req.opts)
-		if err != nil {
-			return nil, err
-		}
-		h.cache.Add(wctx, req.key, img)
-		return img, nil
-	})
-	select {
-	case res := <-ch:
-		if res.Err != nil {
-			return nil, res.Err
-		}
-		return res.Val.(*Image), nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
 }
 
 // serve writes img; http.ServeContent handles HEAD, Range and the

@@ -21,6 +21,16 @@ type config struct {
 	cacheMemory    int64
 	maxAge         time.Duration
 	logLevel       slog.Level
+
+	cacheDir      string
+	cacheMaxSize  int64
+	cacheInactive time.Duration
+	staleIfError  bool
+	notFoundTTL   time.Duration
+	peerListen    string
+	peers         string
+	self          string
+	peerSecret    string
 }
 
 // envName is the environment variable read for a flag: IMGPROXY_ plus the
@@ -41,6 +51,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 		maxPixels:      50_000_000,
 		cacheMemory:    64 << 20,
 		maxAge:         30 * 24 * time.Hour,
+		cacheMaxSize:   100 << 20,
+		cacheInactive:  40 * 24 * time.Hour,
+		notFoundTTL:    time.Minute,
 	}
 	fs := flag.NewFlagSet("imgproxy", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -58,6 +71,15 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	fs.Var(sizeValue{&c.cacheMemory, 1024}, "cache-memory", "memory cache size (K/M/G); 0 turns caching off")
 	fs.Var(durationValue{&c.maxAge}, "max-age", "Cache-Control max-age sent to clients (s/m/h/d)")
 	fs.TextVar(&c.logLevel, "log-level", slog.LevelInfo, "log level: debug, info, warn or error")
+	fs.StringVar(&c.cacheDir, "cache-dir", "", "directory of the disk cache (nginx proxy_cache_path); empty: no disk cache")
+	fs.Var(sizeValue{&c.cacheMaxSize, 1024}, "cache-max-size", "disk cache size bound (K/M/G), least recently used evicted")
+	fs.Var(durationValue{&c.cacheInactive}, "cache-inactive", "disk cache entries unused this long are removed (s/m/h/d)")
+	fs.BoolVar(&c.staleIfError, "stale-if-error", false, "serve cached variants past -max-age (X-Cache-Status: STALE) when the origin fails or times out")
+	fs.Var(durationValue{&c.notFoundTTL}, "not-found-ttl", "how long an upstream 404 is remembered")
+	fs.StringVar(&c.peerListen, "peer-listen", "", "cluster: this node's peer protocol address, host:port")
+	fs.StringVar(&c.peers, "peers", "", "cluster: comma-separated peer base URLs of every node (http://host:port), the same list on every node")
+	fs.StringVar(&c.self, "self", "", "cluster: this node's own entry in -peers")
+	fs.StringVar(&c.peerSecret, "peer-secret", "", "cluster: shared secret; peer requests without it are refused")
 
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -80,6 +102,10 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	}
 	if c.jpegQuality < 1 || c.jpegQuality > 100 {
 		return nil, fmt.Errorf("-jpeg-quality %d: want 1..100", c.jpegQuality)
+	}
+	clustered := c.peerListen != "" || c.peers != "" || c.self != "" || c.peerSecret != ""
+	if clustered && (c.peerListen == "" || c.peers == "" || c.self == "" || c.peerSecret == "") {
+		return nil, fmt.Errorf("a cluster needs all of -peer-listen, -peers, -self and -peer-secret")
 	}
 	return c, nil
 }

@@ -73,7 +73,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
+	if h.Cluster != nil {
+		pln, err := net.Listen("tcp", cfg.peerListen)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		peerSrv := &http.Server{Handler: h.Cluster, ReadHeaderTimeout: 10 * time.Second, ErrorLog: srv.ErrorLog}
+		go func() { errc <- peerSrv.Serve(pln) }()
+		defer peerSrv.Close()
+		logger.Info("imgproxy: peer protocol", "addr", pln.Addr().String(), "self", cfg.self)
+	}
 	go func() { errc <- srv.Serve(ln) }()
 	logger.Info("imgproxy: listening", "addr", ln.Addr().String(), "upstream", cfg.upstream, "prefix", cfg.prefix)
 	if ready != nil {
@@ -87,7 +98,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	logger.Info("imgproxy: draining")
 	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	return srv.Shutdown(sctx)
+	err = srv.Shutdown(sctx)
+	if d, ok := h.Disk.(*imgproxy.DiskCache); ok {
+		d.Close()
+	}
+	return err
 }
 
 // newHandler builds the imgproxy.Handler that cfg describes.
@@ -114,6 +129,21 @@ func newHandler(cfg *config, logger *slog.Logger) (*imgproxy.Handler, error) {
 	}
 	if cfg.secret != "" {
 		h.Signer = &imgproxy.SecureLinkMD5{Secret: cfg.secret}
+	}
+	if cfg.cacheDir != "" {
+		h.Disk = &imgproxy.DiskCache{Dir: cfg.cacheDir, MaxSize: cfg.cacheMaxSize, Inactive: cfg.cacheInactive, Logger: logger}
+	}
+	h.StaleIfError = cfg.staleIfError
+	h.NotFoundTTL = cfg.notFoundTTL
+	if h.NotFoundTTL == 0 {
+		h.NotFoundTTL = -1 // "0" on the command line means off
+	}
+	if cfg.peers != "" {
+		h.Cluster = &imgproxy.GroupCache{
+			Self:   cfg.self,
+			Peers:  strings.Split(cfg.peers, ","),
+			Secret: cfg.peerSecret,
+		}
 	}
 	return h, h.Validate()
 }

@@ -1,0 +1,210 @@
+package imgproxy
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/golang/groupcache"
+
+	"github.com/imgproxy-go/imgproxy/internal/cluster"
+)
+
+// DefaultGroupCacheBytes is the budget of each of GroupCache's two groups
+// when not set.
+const DefaultGroupCacheBytes = 64 << 20
+
+// GroupCache shares one cache among several nodes through
+// github.com/golang/groupcache: every variant (and every original) has one
+// owner node, chosen by consistent hashing of its key; the other nodes ask
+// the owner, so each variant is fetched and resized once in the whole
+// cluster. Originals and variants live in two groups with separate
+// budgets, so N sizes of one picture cost one origin fetch per cluster.
+//
+// Every node runs with the same Peers and its own Self, and serves the
+// peer protocol (GroupCache.ServeHTTP) on an address of its own, which
+// refuses requests that lack the shared Secret: groupcache itself has no
+// authentication and would otherwise let anyone bypass URL signing.
+// Signatures are checked by the Handler before any cache tier is asked.
+//
+// groupcache has no expiry, so keys carry an epoch number that rolls every
+// Handler.MaxAge: old entries are no longer asked for and age out of its
+// LRU. A node that dies costs only its share of the cache: the others
+// fetch its keys themselves until it is back.
+//
+// A GroupCache belongs to one Handler; set it as Handler.Cluster. It must
+// not be modified after the Handler's first use.
+type GroupCache struct {
+	// Self is this node's peer base URL exactly as listed in Peers, such
+	// as "http://10.0.0.1:7001".
+	Self string
+	// Peers lists every node's peer base URL, Self included, in any
+	// order; it must be the same on every node.
+	Peers []string
+	// Secret is shared by all nodes; peer requests without it are 403.
+	// Required.
+	Secret string
+	// VariantsBytes and OriginalsBytes are the memory budgets of the two
+	// groups on this node. If 0, DefaultGroupCacheBytes.
+	VariantsBytes, OriginalsBytes int64
+	// Client makes peer requests. If nil, one with short timeouts.
+	Client *http.Client
+
+	once      sync.Once
+	err       error
+	pool      *cluster.Pool
+	variants  *groupcache.Group
+	originals *groupcache.Group
+}
+
+// Validate reports a configuration error without starting anything.
+func (g *GroupCache) Validate() error {
+	return g.config().Validate()
+}
+
+func (g *GroupCache) config() cluster.Config {
+	return cluster.Config{Self: g.Self, Peers: g.Peers, Secret: g.Secret, Client: g.Client, ErrorStatus: statusCode}
+}
+
+// ServeHTTP serves the peer protocol. Mount it on this node's peer
+// address, on its own (not behind a ServeMux, which would redirect keys
+// containing "." segments).
+func (g *GroupCache) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if g.pool == nil {
+		http.Error(w, http.StatusText(http.StatusServiceUnavailable), http.StatusServiceUnavailable)
+		return
+	}
+	g.pool.ServeHTTP(w, r)
+}
+
+// attach creates the pool and groups, with getters that load through h.
+// It runs once, from h's initialisation.
+func (g *GroupCache) attach(h *Handler) error {
+	g.once.Do(func() {
+		g.pool, g.err = cluster.NewPool(g.config())
+		if g.err != nil {
+			return
+		}
+		g.originals = g.pool.NewGroup("originals", budget(g.OriginalsBytes), groupcache.GetterFunc(h.loadOriginal))
+		g.variants = g.pool.NewGroup("variants", budget(g.VariantsBytes), groupcache.GetterFunc(h.loadVariant))
+	})
+	return g.err
+}
+
+func budget(n int64) int64 {
+	if n > 0 {
+		return n
+	}
+	return DefaultGroupCacheBytes
+}
+
+// Close stops answering peers and frees the connections this node holds.
+func (g *GroupCache) Close() {
+	if g.pool != nil {
+		g.pool.Close()
+	}
+}
+
+// epochKey prefixes key with the number of the current max-age period.
+func (h *Handler) epochKey(key string) string {
+	epoch := h.now().Unix() / max(int64(h.freshFor.Seconds()), 1)
+	return strconv.FormatInt(epoch, 10) + "/" + key
+}
+
+// peerFailure turns a definitive answer of the owner node, recorded in
+// ctx, into the error it stands for; it returns nil when this node should
+// load the key itself (no answer, or the owner is unwell).
+func peerFailure(ctx context.Context) error {
+	status, ok := cluster.PeerStatus(ctx)
+	if !ok {
+		return nil
+	}
+	for _, e := range statusTable {
+		if e.code == status && status != http.StatusServiceUnavailable && status != http.StatusInternalServerError {
+			return fmt.Errorf("%w: answered by the owner node", e.err)
+		}
+	}
+	return nil
+}
+
+// loadVariant is the variants group's getter: it runs on the node owning
+// key ("<epoch>/<options>/<path>"), or on any node whose owner is down.
+func (h *Handler) loadVariant(ctx context.Context, key string, dest groupcache.Sink) error {
+	if err := peerFailure(ctx); err != nil {
+		return err
+	}
+	_, rest, _ := strings.Cut(key, "/")
+	segment, path, _ := strings.Cut(rest, "/")
+	opts, err := ParseOptions(segment)
+	if err != nil {
+		return err
+	}
+	if path, err = cleanPath(path); err != nil {
+		return err
+	}
+	req := request{opts: opts, path: path, key: rest}
+	img, err := h.produce(ctx, req)
+	if err != nil {
+		return err
+	}
+	return dest.SetBytes(h.encodeEntry(rest, img))
+}
+
+// loadOriginal is the originals group's getter, keyed "<epoch>/<path>".
+func (h *Handler) loadOriginal(ctx context.Context, key string, dest groupcache.Sink) error {
+	if err := peerFailure(ctx); err != nil {
+		return err
+	}
+	_, path, _ := strings.Cut(key, "/")
+	src, err := h.fetch(ctx, path)
+	if err != nil {
+		return err
+	}
+	img := &Image{Data: src.Data, ContentType: src.ContentType, LastModified: src.LastModified}
+	return dest.SetBytes(h.encodeEntry(path, img))
+}
+
+// clusterVariant gets the variant for req from the cluster.
+func (h *Handler) clusterVariant(ctx context.Context, req request) (*Image, error) {
+	var b []byte
+	ctx = cluster.WithPeerStatus(ctx)
+	if err := h.Cluster.variants.Get(ctx, h.epochKey(req.key), groupcache.AllocatingByteSliceSink(&b)); err != nil {
+		return nil, err
+	}
+	return h.decodeEntry(b, req.key)
+}
+
+// clusterOriginal gets the original at path from the cluster.
+func (h *Handler) clusterOriginal(ctx context.Context, path string) (*Source, error) {
+	var b []byte
+	ctx = cluster.WithPeerStatus(ctx)
+	if err := h.Cluster.originals.Get(ctx, h.epochKey(path), groupcache.AllocatingByteSliceSink(&b)); err != nil {
+		return nil, err
+	}
+	img, err := h.decodeEntry(b, path)
+	if err != nil {
+		return nil, err
+	}
+	return &Source{Path: path, Data: img.Data, ContentType: img.ContentType, LastModified: img.LastModified}, nil
+}
+
+// encodeEntry serialises img as the disk cache stores it: a checksummed
+// header naming key, then the data.
+func (h *Handler) encodeEntry(key string, img *Image) []byte {
+	head, err := diskEncode(h.crc, key, img)
+	if err != nil {
+		return nil // over 64 KiB of content type or ETag: decodeEntry refuses it
+	}
+	return append(head, img.Data...)
+}
+
+func (h *Handler) decodeEntry(b []byte, key string) (*Image, error) {
+	img, err := diskDecode(h.crc, b, key)
+	if err != nil {
+		return nil, fmt.Errorf("%w: bad entry from the cluster: %w", ErrUpstream, err)
+	}
+	return img, nil
+}
