@@ -1,0 +1,315 @@
+package jpegdec
+
+// Progressive decoding (T.81 G.1.2) with scan skipping: at scale 1/s only
+// coefficients in the top-left k×k corner (k = 8/s) of each block reach
+// the output. A scan is needed if its band touches a needed coefficient;
+// a needed refinement scan also needs the history (earlier scans) of its
+// whole band, because its correction bits are interleaved per non-zero
+// coefficient. Unneeded scans are skipped by jumping to the next marker.
+
+// zoneMask returns the set of zig-zag indices inside the k×k corner.
+func zoneMask(k int) uint64 {
+	var m uint64
+	for i := range 64 {
+		n := int(zigzag[i])
+		if n/8 < k && n%8 < k {
+			m |= 1 << i
+		}
+	}
+	return m
+}
+
+// bandMask returns the set of zig-zag indices ss..se.
+func bandMask(ss, se int) uint64 {
+	return (^uint64(0) >> (63 - se)) &^ (1<<ss - 1)
+}
+
+// scanInfo is the part of a scan header the need analysis uses.
+type scanInfo struct {
+	comps uint8 // bit i: frame component i
+	band  uint64
+	ah    int
+}
+
+// planProgressive decides which scans to decode and allocates
+// coefficient storage.
+func (d *decoder) planProgressive() error {
+	zone := zoneMask(d.k)
+	for i := range d.ncomp {
+		d.comp[i].need = zone
+	}
+	if d.k == 2 || d.k == 4 {
+		scans := d.collectScans()
+		d.needed = make([]bool, len(scans))
+		for i := len(scans) - 1; i >= 0; i-- {
+			s := &scans[i]
+			for ci := range d.ncomp {
+				if s.comps&(1<<ci) != 0 && s.band&d.comp[ci].need != 0 {
+					d.needed[i] = true
+				}
+			}
+			if d.needed[i] && s.ah > 0 {
+				for ci := range d.ncomp {
+					if s.comps&(1<<ci) != 0 {
+						d.comp[ci].need |= s.band
+					}
+				}
+			}
+		}
+	}
+	for i := range d.ncomp {
+		c := &d.comp[i]
+		c.cstride = 64
+		if c.need == 1 {
+			c.cstride = 1
+		}
+		c.coefs = make([]int16, c.bw*c.bh*c.cstride)
+	}
+	return nil
+}
+
+// collectScans reads all remaining scan headers without decoding.
+func (d *decoder) collectScans() []scanInfo {
+	w := walker{data: d.data, pos: d.pos}
+	var out []scanInfo
+	for {
+		m, err := w.nextMarker()
+		if err != nil || m == mEOI {
+			return out
+		}
+		if m == mSOI || m == 0x01 || m >= mRST0 && m <= mRST7 {
+			continue
+		}
+		p, err := w.segment()
+		if err != nil {
+			return out
+		}
+		if m != mSOS {
+			continue
+		}
+		if len(p) < 1 || len(p) != 4+2*int(p[0]) {
+			return out
+		}
+		var si scanInfo
+		for j := range int(p[0]) {
+			for ci := range d.ncomp {
+				if d.comp[ci].id == p[1+2*j] {
+					si.comps |= 1 << ci
+				}
+			}
+		}
+		q := p[1+2*int(p[0]):]
+		ss, se := int(q[0]), int(q[1])
+		if ss > se || se > 63 {
+			return out
+		}
+		si.band, si.ah = bandMask(ss, se), int(q[2]>>4)
+		out = append(out, si)
+		w.skipEntropy()
+	}
+}
+
+// scanNeeded reports whether scan number index must be decoded.
+func (d *decoder) scanNeeded(s *scan, index int) bool {
+	if d.needed != nil {
+		return index >= len(d.needed) || d.needed[index]
+	}
+	if d.k == 1 {
+		return s.ss == 0
+	}
+	return true
+}
+
+// progressiveScan decodes one needed progressive scan into coefficients.
+func (d *decoder) progressiveScan(s *scan) error {
+	if s.ss == 0 {
+		if s.ah == 0 {
+			if err := checkTables(s, true, false); err != nil {
+				return err
+			}
+			return d.walkScan(s, func(j, bx, by int) error { return d.dcFirst(s, j, bx, by) }, nil)
+		}
+		return d.walkScan(s, func(j, bx, by int) error {
+			c := &d.comp[s.comp[j]]
+			if d.br.bit() {
+				c.coefs[(by*c.bw+bx)*c.cstride] |= 1 << s.al
+			}
+			return nil
+		}, nil)
+	}
+	if err := checkTables(s, false, true); err != nil {
+		return err
+	}
+	c := &d.comp[s.comp[0]]
+	if c.cstride != 64 {
+		d.skipEntropy()
+		return nil
+	}
+	return d.walkScan(s, func(_, bx, by int) error {
+		blk := (*[64]int16)(c.coefs[(by*c.bw+bx)*64:])
+		if s.ah == 0 {
+			return d.acFirst(s, blk)
+		}
+		return d.acRefine(s, blk)
+	}, nil)
+}
+
+// dcFirst decodes the first DC scan value of one block.
+func (d *decoder) dcFirst(s *scan, j, bx, by int) error {
+	c := &d.comp[s.comp[j]]
+	d.br.fill()
+	diff, acc, n, err := decodeDC(s.dc[j], d.br.acc, d.br.n)
+	if err != nil {
+		return err
+	}
+	d.br.acc, d.br.n = acc, n
+	c.pred += diff
+	c.coefs[(by*c.bw+bx)*c.cstride] = int16(c.pred << s.al)
+	return nil
+}
+
+// acFirst decodes a first AC scan (spectral band ss..se) of one block.
+func (d *decoder) acFirst(s *scan, blk *[64]int16) error {
+	if d.eobrun > 0 {
+		d.eobrun--
+		return nil
+	}
+	t := s.ac[0]
+	for k := s.ss; k <= s.se; {
+		rs, ok := d.br.decode(t)
+		if !ok {
+			return errHuffman
+		}
+		r, sz := int(rs>>4), uint(rs&15)
+		if sz == 0 {
+			if r < 15 {
+				d.eobrun = 1<<r - 1
+				if r > 0 {
+					d.eobrun += int(d.br.bits(uint(r)))
+				}
+				return nil
+			}
+			k += 16
+			continue
+		}
+		k += r
+		if k > s.se {
+			return FormatError("AC coefficient outside band")
+		}
+		blk[zigzag[k]] = int16(d.br.receiveExtend(sz) << s.al)
+		k++
+	}
+	return nil
+}
+
+// acRefine decodes an AC successive-approximation refinement scan of one
+// block (T.81 G.1.2.3).
+func (d *decoder) acRefine(s *scan, blk *[64]int16) error {
+	p1, m1 := int16(1)<<s.al, int16(-1)<<s.al
+	k := s.ss
+	if d.eobrun == 0 {
+		t := s.ac[0]
+		for k <= s.se {
+			rs, ok := d.br.decode(t)
+			if !ok {
+				return errHuffman
+			}
+			r, sz := int(rs>>4), rs&15
+			var val int16
+			switch {
+			case sz != 0:
+				val = m1
+				if d.br.bit() {
+					val = p1
+				}
+			case r != 15:
+				d.eobrun = 1 << r
+				if r > 0 {
+					d.eobrun += int(d.br.bits(uint(r)))
+				}
+				r = 64 // no more new coefficients in this block
+			}
+			if r == 64 {
+				break
+			}
+			k = d.refineUntil(blk, k, s.se, r, val, p1, m1)
+		}
+	}
+	if d.eobrun > 0 {
+		for ; k <= s.se; k++ {
+			d.refineCoef(&blk[zigzag[k]], p1, m1)
+		}
+		d.eobrun--
+	}
+	return nil
+}
+
+// refineUntil walks from k applying correction bits to non-zero
+// coefficients, skipping r zero-history ones, then places val (if any)
+// at the next zero-history position. It returns the next index.
+func (d *decoder) refineUntil(blk *[64]int16, k, se, r int, val, p1, m1 int16) int {
+	for ; k <= se; k++ {
+		c := &blk[zigzag[k]]
+		if *c != 0 {
+			d.refineCoef(c, p1, m1)
+			continue
+		}
+		if r == 0 {
+			if val != 0 {
+				*c = val
+			}
+			return k + 1
+		}
+		r--
+	}
+	return k
+}
+
+// refineCoef applies one correction bit to a non-zero coefficient.
+func (d *decoder) refineCoef(c *int16, p1, m1 int16) {
+	if *c == 0 || !d.br.bit() || *c&p1 != 0 {
+		return
+	}
+	if *c >= 0 {
+		*c += p1
+	} else {
+		*c += m1
+	}
+}
+
+// reconstruct dequantises stored coefficients and writes every block.
+func (d *decoder) reconstruct() {
+	k := d.k
+	blk := &d.blk
+	for i := range d.ncomp {
+		c := &d.comp[i]
+		var qn [64]int32
+		for z := range 64 {
+			qn[zigzag[z]] = c.q[z]
+		}
+		for by := range c.bh {
+			for bx := range c.bw {
+				b := by*c.bw + bx
+				if k == 1 {
+					c.plane[by*c.stride+bx] = dcSample(int32(c.coefs[b*c.cstride]) * qn[0])
+					continue
+				}
+				src := (*[64]int16)(c.coefs[b*64:])
+				for y := range k {
+					for x := range k {
+						blk[y*8+x] = int32(src[y*8+x]) * qn[y*8+x]
+					}
+				}
+				dst := c.plane[(by*c.stride+bx)*k:]
+				switch k {
+				case 8:
+					idct8(blk, dst, c.stride)
+				case 4:
+					idct4(blk, dst, c.stride)
+				default:
+					idct2(blk, dst, c.stride)
+				}
+			}
+		}
+	}
+}
