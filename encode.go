@@ -12,7 +12,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 
-	"golang.org/x/image/draw"
+	"github.com/imgproxy-go/imgproxy/internal/resample"
 )
 
 // NewImage wraps encoded data as an Image with a strong ETag derived from
@@ -59,10 +59,12 @@ func webpFallback(m image.Image) Format {
 	return FormatJPEG
 }
 
-// resample scales m to exactly w x h.
-func resample(m image.Image, w, h, workers int) image.Image {
-	_ = workers
-	dst := image.NewRGBA(image.Rect(0, 0, w, h))
-	draw.CatmullRom.Scale(dst, dst.Bounds(), m, m.Bounds(), draw.Src, nil)
-	return dst
+// resampleImage scales m to exactly w x h with Lanczos3, on its own planes:
+// YCbCr stays YCbCr (chroma resampled straight to 4:2:0, what the JPEG
+// encoder writes), without a whole-image RGBA copy.
+func resampleImage(m image.Image, w, h, workers int) image.Image {
+	if y, ok := m.(*image.YCbCr); ok {
+		return resample.ResizeYCbCr(y, w, h, image.YCbCrSubsampleRatio420, resample.Lanczos3, workers)
+	}
+	return resample.Resize(m, w, h, resample.Lanczos3, workers)
 }

@@ -3,6 +3,7 @@ package imgproxy
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"image"
 	"image/gif"
@@ -14,6 +15,8 @@ import (
 	"github.com/anthonynsimon/bild/transform"
 	"golang.org/x/image/webp"
 	"golang.org/x/sync/semaphore"
+
+	"github.com/imgproxy-go/imgproxy/internal/jpegdec"
 )
 
 // Defaults of BildResizer.
@@ -129,7 +132,7 @@ func (r *BildResizer) Resize(ctx context.Context, src *Source, o Options) (*Imag
 func (r *BildResizer) transform(m image.Image, plan geometry, o Options, workers int) image.Image {
 	b := m.Bounds()
 	if b.Dx() != plan.resizeW || b.Dy() != plan.resizeH {
-		m = resample(m, plan.resizeW, plan.resizeH, workers)
+		m = resampleImage(m, plan.resizeW, plan.resizeH, workers)
 	}
 	if plan.cropW < plan.resizeW || plan.cropH < plan.resizeH {
 		m = cropCenter(m, plan.cropW, plan.cropH)
@@ -186,6 +189,22 @@ func decodeConfig(f Format, data []byte) (image.Config, error) {
 	return image.Config{}, fmt.Errorf("no decoder for %v", f)
 }
 
+// decodeJPEG decodes with our shrink-on-load decoder at the largest
+// reduction that still leaves at least the planned size, and falls back to
+// image/jpeg (at full size) only for files it reports as unsupported.
+func decodeJPEG(data []byte, plan geometry) (image.Image, error) {
+	scale := jpegdec.ScaleFor(plan.srcW, plan.srcH, plan.resizeW, plan.resizeH)
+	m, err := jpegdec.Decode(data, scale, nil)
+	var unsupported jpegdec.UnsupportedError
+	if errors.As(err, &unsupported) {
+		m, err = jpeg.Decode(bytes.NewReader(data))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: decoding jpeg: %v", ErrUnsupported, err)
+	}
+	return m, nil
+}
+
 // decodeImage decodes data; plan lets decoders that can work at reduced
 // scale do so.
 func decodeImage(f Format, data []byte, plan geometry) (image.Image, error) {
@@ -196,7 +215,7 @@ func decodeImage(f Format, data []byte, plan geometry) (image.Image, error) {
 	)
 	switch f {
 	case FormatJPEG:
-		m, err = jpeg.Decode(rd)
+		return decodeJPEG(data, plan)
 	case FormatPNG:
 		m, err = png.Decode(rd)
 	case FormatGIF:

@@ -1,0 +1,140 @@
+package imgproxy_test
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/jpeg"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/image/draw"
+
+	"github.com/imgproxy-go/imgproxy"
+)
+
+// corpusDir holds the benchmark photos (../shared/corpus beside the
+// repository); benchmarks that need it skip when it is missing.
+const corpusDir = "../shared/corpus"
+
+func corpus(b *testing.B) []string {
+	files, _ := filepath.Glob(filepath.Join(corpusDir, "*"))
+	var out []string
+	for _, f := range files {
+		switch strings.ToLower(filepath.Ext(f)) {
+		case ".jpg", ".png", ".webp":
+			out = append(out, f)
+		}
+	}
+	if len(out) == 0 {
+		b.Skip("no corpus at " + corpusDir)
+	}
+	return out
+}
+
+// BenchmarkPipeline measures a whole cold transform (decode, resize,
+// encode) per corpus image and size, as a cache miss costs it.
+func BenchmarkPipeline(b *testing.B) {
+	for _, f := range corpus(b) {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, size := range []string{"150x150", "640x480"} {
+			b.Run(filepath.Base(f)+"/"+size, func(b *testing.B) {
+				o, _ := imgproxy.ParseOptions(size)
+				r := &imgproxy.BildResizer{Concurrency: 1}
+				src := &imgproxy.Source{Data: data}
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, err := r.Resize(context.Background(), src, o); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkPipelineStdlib is the straightforward pure-Go baseline for
+// JPEG sources: image/jpeg full decode, x/image/draw CatmullRom, encode.
+func BenchmarkPipelineStdlib(b *testing.B) {
+	for _, f := range corpus(b) {
+		if filepath.Ext(f) != ".jpg" {
+			continue
+		}
+		data, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(filepath.Base(f)+"/150x150", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				m, err := jpeg.Decode(bytes.NewReader(data))
+				if err != nil {
+					b.Fatal(err)
+				}
+				sb := m.Bounds()
+				w, h := 150, sb.Dy()*150/sb.Dx()
+				dst := image.NewRGBA(image.Rect(0, 0, w, h))
+				draw.CatmullRom.Scale(dst, dst.Bounds(), m, sb, draw.Src, nil)
+				var buf bytes.Buffer
+				if err := jpeg.Encode(&buf, dst, &jpeg.Options{Quality: 75}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkGenerated runs the pipeline on a generated photo-sized JPEG,
+// so there is a number without the corpus.
+func BenchmarkGenerated(b *testing.B) {
+	data := jpegBytes(b, 2560, 1600)
+	for _, size := range []string{"150x150", "640x480"} {
+		b.Run(size, func(b *testing.B) {
+			o, _ := imgproxy.ParseOptions(size)
+			r := &imgproxy.BildResizer{Concurrency: 1}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := r.Resize(context.Background(), &imgproxy.Source{Data: data}, o); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkCacheHit serves a cached variant through the whole Handler.
+func BenchmarkCacheHit(b *testing.B) {
+	f := &fakeFetcher{files: map[string][]byte{"x.jpg": jpegBytes(b, 800, 600)}}
+	h := &imgproxy.Handler{Fetcher: f}
+	r := httptest.NewRequest("GET", "/image/150x150/x.jpg", nil)
+	h.ServeHTTP(httptest.NewRecorder(), r)
+	b.ReportAllocs()
+	for b.Loop() {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != 200 {
+			b.Fatal(w.Code)
+		}
+	}
+}
+
+// BenchmarkCacheMiss makes a variant every time (caching off).
+func BenchmarkCacheMiss(b *testing.B) {
+	f := &fakeFetcher{files: map[string][]byte{"x.jpg": jpegBytes(b, 1600, 1200)}}
+	h := &imgproxy.Handler{Fetcher: f, Cache: imgproxy.NoCache{}}
+	r := httptest.NewRequest("GET", "/image/150x150/x.jpg", nil)
+	b.ReportAllocs()
+	for b.Loop() {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != 200 {
+			b.Fatal(w.Code)
+		}
+	}
+}
