@@ -98,7 +98,8 @@ type Handler struct {
 	fetcher      Fetcher
 	resizer      Resizer
 	cache        Cache
-	cacheControl string
+	cacheControl []string
+	values       headerValues
 	timeout      time.Duration
 	freshFor     time.Duration
 	logger       *slog.Logger
@@ -153,15 +154,16 @@ func (h *Handler) init() {
 	}
 	h.freshFor = h.MaxAge
 	if h.freshFor > 0 {
-		h.cacheControl = "public, max-age=" + strconv.FormatInt(int64(h.freshFor/time.Second), 10)
+		h.cacheControl = []string{"public, max-age=" + strconv.FormatInt(int64(h.freshFor/time.Second), 10)}
 	} else {
 		if h.MaxAge < 0 {
-			h.cacheControl = "no-cache"
+			h.cacheControl = []string{"no-cache"}
 		} else {
-			h.cacheControl = "public, max-age=" + strconv.FormatInt(int64(DefaultMaxAge/time.Second), 10)
+			h.cacheControl = []string{"public, max-age=" + strconv.FormatInt(int64(DefaultMaxAge/time.Second), 10)}
 		}
 		h.freshFor = DefaultMaxAge
 	}
+	h.values = newHeaderValues()
 	h.crc = crc32.MakeTable(crc32.Castagnoli)
 	h.notFound = notFoundCache{ttl: h.NotFoundTTL, now: h.now}
 	if h.notFound.ttl == 0 {
@@ -242,16 +244,64 @@ func (h *Handler) parse(r *http.Request) (request, error) {
 	return request{opts: opts, path: path, key: opts.String() + "/" + path}, nil
 }
 
-// serve writes img; http.ServeContent handles HEAD, Range and the
-// conditional headers against the ETag and Last-Modified.
+// serve writes img; http.ServeContent handles Range and the conditional
+// headers against the ETag and Last-Modified.
 func (h *Handler) serve(w http.ResponseWriter, r *http.Request, img *Image, status string) {
 	hdr := w.Header()
-	hdr["Content-Type"] = []string{img.ContentType}
-	hdr["Etag"] = []string{img.ETag}
-	hdr["Cache-Control"] = []string{h.cacheControl}
-	hdr["X-Content-Type-Options"] = []string{"nosniff"}
-	hdr["X-Cache-Status"] = []string{status}
+	ih := img.headers()
+	hdr["Content-Type"] = ih.contentType
+	hdr["Etag"] = ih.etag
+	hdr["Cache-Control"] = h.cacheControl
+	hdr["X-Content-Type-Options"] = h.values.nosniff
+	hdr["X-Cache-Status"] = h.values.status(status)
+	if plainGet(r.Header) {
+		// The common case, with nothing to negotiate: write it directly.
+		if ih.lastModified != nil {
+			hdr["Last-Modified"] = ih.lastModified
+		}
+		hdr["Accept-Ranges"] = h.values.acceptRanges
+		hdr["Content-Length"] = ih.contentLength
+		w.WriteHeader(http.StatusOK)
+		if r.Method != http.MethodHead {
+			w.Write(img.Data)
+		}
+		return
+	}
 	http.ServeContent(w, r, "", img.LastModified, bytes.NewReader(img.Data))
+}
+
+// headerValues are the constant header values of responses, made once per
+// Handler and shared by its responses (net/http does not modify them).
+type headerValues struct {
+	nosniff, acceptRanges, hit, miss, stale []string
+}
+
+func newHeaderValues() headerValues {
+	return headerValues{
+		nosniff: []string{"nosniff"}, acceptRanges: []string{"bytes"},
+		hit: []string{statusHit}, miss: []string{statusMiss}, stale: []string{statusStale},
+	}
+}
+
+func (v *headerValues) status(s string) []string {
+	switch s {
+	case statusHit:
+		return v.hit
+	case statusStale:
+		return v.stale
+	}
+	return v.miss
+}
+
+// plainGet reports whether a request has no conditional or range headers,
+// so that http.ServeContent would answer 200 with the whole body.
+func plainGet(h http.Header) bool {
+	for _, k := range [...]string{"Range", "If-None-Match", "If-Modified-Since", "If-Match", "If-Unmodified-Since"} {
+		if _, ok := h[k]; ok {
+			return false
+		}
+	}
+	return true
 }
 
 // StatusCode returns the HTTP status the Handler answers err with.

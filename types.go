@@ -3,6 +3,8 @@ package imgproxy
 import (
 	"context"
 	"net/http"
+	"strconv"
+	"sync/atomic"
 	"time"
 )
 
@@ -33,6 +35,32 @@ type Image struct {
 	ETag string
 	// Created is when the variant was made.
 	Created time.Time
+
+	hdr atomic.Pointer[imageHeaders] // response header values, made once
+}
+
+// imageHeaders are the header values the Handler sends for an Image,
+// made on first use and shared by every response (net/http does not
+// modify header values it writes).
+type imageHeaders struct {
+	contentType, etag, lastModified, contentLength []string
+}
+
+// headers returns img's response header values.
+func (img *Image) headers() *imageHeaders {
+	if h := img.hdr.Load(); h != nil {
+		return h
+	}
+	h := &imageHeaders{
+		contentType:   []string{img.ContentType},
+		etag:          []string{img.ETag},
+		contentLength: []string{strconv.Itoa(len(img.Data))},
+	}
+	if !img.LastModified.IsZero() {
+		h.lastModified = []string{img.LastModified.UTC().Format(http.TimeFormat)}
+	}
+	img.hdr.Store(h)
+	return h
 }
 
 // Fetcher gets original images from an upstream.
