@@ -59,12 +59,14 @@ func webpFallback(m image.Image) Format {
 	return FormatJPEG
 }
 
-// resampleImage scales m to exactly w x h with Lanczos3, on its own planes:
-// YCbCr stays YCbCr (chroma resampled straight to 4:2:0, what the JPEG
-// encoder writes), without a whole-image RGBA copy.
-func resampleImage(m image.Image, w, h, workers int) image.Image {
+// resampleImage scales ext of m to exactly w x h with Lanczos3, on its own
+// planes, without a whole-image RGBA copy. YCbCr stays YCbCr with chroma
+// resampled to full resolution (4:4:4); the JPEG encoder then averages it
+// 2x2 into 4:2:0. Measured against a float reference of the corpus, that
+// is 0.01-0.04 dB better than resampling chroma straight to 4:2:0.
+func resampleImage(m image.Image, w, h int, ext resample.Extent, workers int) image.Image {
 	if y, ok := m.(*image.YCbCr); ok {
-		return resample.ResizeYCbCr(y, w, h, image.YCbCrSubsampleRatio420, resample.Lanczos3, workers)
+		return resample.ResizeYCbCrExtent(y, w, h, ext, image.YCbCrSubsampleRatio444, resample.Lanczos3, workers)
 	}
-	return resample.Resize(m, w, h, resample.Lanczos3, workers)
+	return resample.ResizeExtent(m, w, h, ext, resample.Lanczos3, workers)
 }

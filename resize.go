@@ -17,6 +17,7 @@ import (
 	"golang.org/x/sync/semaphore"
 
 	"github.com/imgproxy-go/imgproxy/internal/jpegdec"
+	"github.com/imgproxy-go/imgproxy/internal/resample"
 )
 
 // Defaults of BildResizer.
@@ -113,11 +114,11 @@ func (r *BildResizer) Resize(ctx context.Context, src *Source, o Options) (*Imag
 	}
 	defer r.sem.Release(int64(workers - 1))
 
-	m, err := decodeImage(format, src.Data, plan)
+	m, ext, err := decodeImage(format, src.Data, plan)
 	if err != nil {
 		return nil, err
 	}
-	m = r.transform(m, plan, o, workers)
+	m = r.transform(m, ext, plan, o, workers)
 	if out == FormatWebP {
 		out = webpFallback(m)
 	}
@@ -129,10 +130,10 @@ func (r *BildResizer) Resize(ctx context.Context, src *Source, o Options) (*Imag
 }
 
 // transform resizes, crops and rotates m as plan and o say.
-func (r *BildResizer) transform(m image.Image, plan geometry, o Options, workers int) image.Image {
+func (r *BildResizer) transform(m image.Image, ext resample.Extent, plan geometry, o Options, workers int) image.Image {
 	b := m.Bounds()
 	if b.Dx() != plan.resizeW || b.Dy() != plan.resizeH {
-		m = resampleImage(m, plan.resizeW, plan.resizeH, workers)
+		m = resampleImage(m, plan.resizeW, plan.resizeH, ext, workers)
 	}
 	if plan.cropW < plan.resizeW || plan.cropH < plan.resizeH {
 		m = cropCenter(m, plan.cropW, plan.cropH)
@@ -189,25 +190,48 @@ func decodeConfig(f Format, data []byte) (image.Config, error) {
 	return image.Config{}, fmt.Errorf("no decoder for %v", f)
 }
 
-// decodeJPEG decodes with our shrink-on-load decoder at the largest
-// reduction that still leaves at least the planned size, and falls back to
-// image/jpeg (at full size) only for files it reports as unsupported.
-func decodeJPEG(data []byte, plan geometry) (image.Image, error) {
-	scale := jpegdec.ScaleFor(plan.srcW, plan.srcH, plan.resizeW, plan.resizeH)
+// minKernelReduction is the least reduction left to the resampling kernel
+// after shrink-on-load. Decoding at 1/8 straight to 1.1 times the target
+// size leaves the 8x8 block structure of the DCT-domain reduction in the
+// thumbnail (measured: -0.85 dB against nginx's full decode on the
+// 5640x3172 photo at 640x480); one scale finer, the kernel smooths it out.
+const minKernelReduction = 1.5
+
+// jpegScale picks the shrink-on-load factor for plan: the largest of 8, 4,
+// 2 that leaves the kernel at least minKernelReduction on both sides, or 1.
+func jpegScale(plan geometry) int {
+	for _, s := range []int{8, 4, 2} {
+		if float64(plan.srcW) >= minKernelReduction*float64(s*plan.resizeW) &&
+			float64(plan.srcH) >= minKernelReduction*float64(s*plan.resizeH) {
+			return s
+		}
+	}
+	return 1
+}
+
+// decodeJPEG decodes with our shrink-on-load decoder at jpegScale, and
+// falls back to image/jpeg (at full size) only for files it reports as
+// unsupported. The extent is the part of the decoded image that holds the
+// picture: at 1/8, a 3172-row photo decodes to 397 rows of which 396.5
+// are picture.
+func decodeJPEG(data []byte, plan geometry) (image.Image, resample.Extent, error) {
+	scale := jpegScale(plan)
 	m, err := jpegdec.Decode(data, scale, nil)
 	var unsupported jpegdec.UnsupportedError
 	if errors.As(err, &unsupported) {
+		scale = 1
 		m, err = jpeg.Decode(bytes.NewReader(data))
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: decoding jpeg: %v", ErrUnsupported, err)
+		return nil, resample.Extent{}, fmt.Errorf("%w: decoding jpeg: %v", ErrUnsupported, err)
 	}
-	return m, nil
+	ext := resample.Extent{W: float64(plan.srcW) / float64(scale), H: float64(plan.srcH) / float64(scale)}
+	return m, ext, nil
 }
 
 // decodeImage decodes data; plan lets decoders that can work at reduced
 // scale do so.
-func decodeImage(f Format, data []byte, plan geometry) (image.Image, error) {
+func decodeImage(f Format, data []byte, plan geometry) (image.Image, resample.Extent, error) {
 	rd := bytes.NewReader(data)
 	var (
 		m   image.Image
@@ -224,7 +248,7 @@ func decodeImage(f Format, data []byte, plan geometry) (image.Image, error) {
 		m, err = webp.Decode(rd)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: decoding %v: %v", ErrUnsupported, f, err)
+		return nil, resample.Extent{}, fmt.Errorf("%w: decoding %v: %v", ErrUnsupported, f, err)
 	}
-	return m, nil
+	return m, resample.Extent{}, nil
 }

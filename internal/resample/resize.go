@@ -34,6 +34,20 @@ import (
 // An empty src yields a zero (transparent or black) image. Resize panics
 // if w <= 0 or h <= 0: that is a programmer error.
 func Resize(src image.Image, w, h int, k Kernel, workers int) image.Image {
+	return ResizeExtent(src, w, h, Extent{}, k, workers)
+}
+
+// Extent is the part of a source image, in source pixels from its top-left
+// corner, that the output covers. It can be fractional: a JPEG of 3172
+// rows decoded at 1/8 has 397 rows, of which only 396.5 hold the picture
+// (the last block row is half padding). A zero W or H means the whole
+// side. Samples beyond the extent still feed the kernel's taps near the
+// edge, as any sample inside the image does.
+type Extent struct{ W, H float64 }
+
+// ResizeExtent is Resize mapping the output onto ext of src rather than
+// onto the whole of it.
+func ResizeExtent(src image.Image, w, h int, ext Extent, k Kernel, workers int) image.Image {
 	if w <= 0 || h <= 0 {
 		panic(fmt.Sprintf("resample: invalid size %dx%d", w, h))
 	}
@@ -41,56 +55,69 @@ func Resize(src image.Image, w, h int, k Kernel, workers int) image.Image {
 	switch s := src.(type) {
 	case *image.YCbCr:
 		if _, _, ok := subFactors(s.SubsampleRatio); ok {
-			return ResizeYCbCr(s, w, h, s.SubsampleRatio, k, workers)
+			return ResizeYCbCrExtent(s, w, h, ext, s.SubsampleRatio, k, workers)
 		}
 	case *image.Gray:
-		return resizeGray(s, w, h, k, workers)
+		return resizeGray(s, w, h, ext, k, workers)
 	case *image.RGBA:
-		return resizeRGBA(s, w, h, k, workers)
+		return resizeRGBA(s, w, h, ext, k, workers)
 	case *image.NRGBA:
-		return resizeNRGBA(s, w, h, k, workers)
+		return resizeNRGBA(s, w, h, ext, k, workers)
 	}
-	return resizeOther(src, w, h, k, workers)
+	return resizeOther(src, w, h, ext, k, workers)
 }
 
-// axes returns the plain horizontal and vertical mappings from r to w x h.
-func axes(r image.Rectangle, w, h int) (axis, axis) {
-	return axis{in: r.Dx(), out: w, scale: float64(r.Dx()) / float64(w)},
-		axis{in: r.Dy(), out: h, scale: float64(r.Dy()) / float64(h)}
+// size returns the extent of r covered: ext where set, else r's size.
+func (ext Extent) size(r image.Rectangle) (float64, float64) {
+	ew, eh := float64(r.Dx()), float64(r.Dy())
+	if ext.W > 0 && ext.W < ew {
+		ew = ext.W
+	}
+	if ext.H > 0 && ext.H < eh {
+		eh = ext.H
+	}
+	return ew, eh
 }
 
-func resizeGray(s *image.Gray, w, h int, k Kernel, workers int) *image.Gray {
+// axes returns the horizontal and vertical mappings from ext of r to w x h.
+func axes(r image.Rectangle, w, h int, ext Extent) (axis, axis) {
+	ew, eh := ext.size(r)
+	return axis{in: r.Dx(), out: w, scale: ew / float64(w)},
+		axis{in: r.Dy(), out: h, scale: eh / float64(h)}
+}
+
+func resizeGray(s *image.Gray, w, h int, ext Extent, k Kernel, workers int) *image.Gray {
 	dst := image.NewGray(image.Rect(0, 0, w, h))
 	if s.Rect.Empty() {
 		return dst
 	}
 	in := plane{pix: s.Pix[s.PixOffset(s.Rect.Min.X, s.Rect.Min.Y):], stride: s.Stride, w: s.Rect.Dx(), h: s.Rect.Dy(), ch: 1}
-	ax, ay := axes(s.Rect, w, h)
+	ax, ay := axes(s.Rect, w, h, ext)
 	resamplePlane(in, plane{dst.Pix, dst.Stride, w, h, 1}, ax, ay, k, workers, false)
 	return dst
 }
 
-func resizeRGBA(s *image.RGBA, w, h int, k Kernel, workers int) *image.RGBA {
+func resizeRGBA(s *image.RGBA, w, h int, ext Extent, k Kernel, workers int) *image.RGBA {
 	dst := image.NewRGBA(image.Rect(0, 0, w, h))
 	if s.Rect.Empty() {
 		return dst
 	}
 	in := plane{pix: s.Pix[s.PixOffset(s.Rect.Min.X, s.Rect.Min.Y):], stride: s.Stride, w: s.Rect.Dx(), h: s.Rect.Dy(), ch: 4}
 	out := plane{dst.Pix, dst.Stride, w, h, 4}
-	ax, ay := axes(s.Rect, w, h)
+	ax, ay := axes(s.Rect, w, h, ext)
 	resamplePlane(in, out, ax, ay, k, workers, false)
 	eachRow(out, workers, clampPremulRow)
 	return dst
 }
 
-func resizeNRGBA(s *image.NRGBA, w, h int, k Kernel, workers int) *image.NRGBA {
+func resizeNRGBA(s *image.NRGBA, w, h int, ext Extent, k Kernel, workers int) *image.NRGBA {
 	dst := image.NewNRGBA(image.Rect(0, 0, w, h))
 	if s.Rect.Empty() {
 		return dst
 	}
 	in := plane{pix: s.Pix[s.PixOffset(s.Rect.Min.X, s.Rect.Min.Y):], stride: s.Stride, w: s.Rect.Dx(), h: s.Rect.Dy(), ch: 4}
 	out := plane{dst.Pix, dst.Stride, w, h, 4}
-	ax, ay := axes(s.Rect, w, h)
+	ax, ay := axes(s.Rect, w, h, ext)
 	shrink := shrinkFactor(ax.scale) > 1 || shrinkFactor(ay.scale) > 1
 	// Premultiplication is fused into the box pre-reduction; without one it
 	// costs a full copy, worth skipping for opaque images.
@@ -104,7 +131,7 @@ func resizeNRGBA(s *image.NRGBA, w, h int, k Kernel, workers int) *image.NRGBA {
 
 // resizeOther converts src once to premultiplied 8-bit RGBA, resamples it
 // and returns it un-premultiplied as NRGBA.
-func resizeOther(src image.Image, w, h int, k Kernel, workers int) *image.NRGBA {
+func resizeOther(src image.Image, w, h int, ext Extent, k Kernel, workers int) *image.NRGBA {
 	dst := image.NewNRGBA(image.Rect(0, 0, w, h))
 	r := src.Bounds()
 	if r.Empty() {
@@ -119,7 +146,7 @@ func resizeOther(src image.Image, w, h int, k Kernel, workers int) *image.NRGBA 
 		}
 	})
 	out := plane{dst.Pix, dst.Stride, w, h, 4}
-	ax, ay := axes(r, w, h)
+	ax, ay := axes(r, w, h, ext)
 	resamplePlane(in, out, ax, ay, k, workers, false)
 	eachRow(out, workers, unpremulRow)
 	return dst

@@ -308,3 +308,37 @@ func requireSame(t *testing.T, want, got []byte, msg string, args ...any) {
 		}
 	}
 }
+
+func TestResizeExtent(t *testing.T) {
+	t.Parallel()
+	// A horizontal ramp; mapping 5 outputs onto the first 5 of 10 columns
+	// at scale 1 must reproduce those columns exactly.
+	src := image.NewGray(image.Rect(0, 0, 10, 4))
+	for y := range 4 {
+		for x := range 10 {
+			src.SetGray(x, y, color.Gray{Y: uint8(20 * x)})
+		}
+	}
+	out := ResizeExtent(src, 5, 4, Extent{W: 5}, Lanczos3, 1).(*image.Gray)
+	for x := range 5 {
+		assert.Equal(t, uint8(20*x), out.GrayAt(x, 1).Y, "x=%d", x)
+	}
+	// A zero Extent is the whole image.
+	assert.Equal(t, Resize(src, 3, 2, Lanczos3, 1), ResizeExtent(src, 3, 2, Extent{}, Lanczos3, 1))
+
+	// YCbCr: half the luma and chroma extent.
+	y := image.NewYCbCr(image.Rect(0, 0, 16, 8), image.YCbCrSubsampleRatio420)
+	for i := range y.Y {
+		y.Y[i] = uint8(16 * (i % 16))
+	}
+	for i := range y.Cb {
+		y.Cb[i] = uint8(30 * (i % 8))
+	}
+	half := ResizeYCbCrExtent(y, 8, 8, Extent{W: 8}, image.YCbCrSubsampleRatio420, Lanczos3, 1)
+	for x := range 8 {
+		assert.Equal(t, uint8(16*x), half.Y[x], "Y x=%d", x)
+	}
+	for x := range 4 {
+		assert.Equal(t, uint8(30*x), half.Cb[x], "Cb x=%d", x)
+	}
+}

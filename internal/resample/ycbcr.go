@@ -33,6 +33,12 @@ func subFactors(r image.YCbCrSubsampleRatio) (sx, sy int, ok bool) {
 // on odd coordinates and for ratio conversions. workers and k are as for
 // Resize. It panics on w or h <= 0 or an unknown subsample ratio.
 func ResizeYCbCr(src *image.YCbCr, w, h int, ratio image.YCbCrSubsampleRatio, k Kernel, workers int) *image.YCbCr {
+	return ResizeYCbCrExtent(src, w, h, Extent{}, ratio, k, workers)
+}
+
+// ResizeYCbCrExtent is ResizeYCbCr mapping the output onto ext of src
+// (see Extent).
+func ResizeYCbCrExtent(src *image.YCbCr, w, h int, ext Extent, ratio image.YCbCrSubsampleRatio, k Kernel, workers int) *image.YCbCr {
 	isx, isy, ok1 := subFactors(src.SubsampleRatio)
 	osx, osy, ok2 := subFactors(ratio)
 	if w <= 0 || h <= 0 || !ok1 || !ok2 {
@@ -44,12 +50,13 @@ func ResizeYCbCr(src *image.YCbCr, w, h int, ratio image.YCbCrSubsampleRatio, k 
 	if r.Empty() {
 		return dst
 	}
-	ax, ay := axes(r, w, h)
+	ax, ay := axes(r, w, h, ext)
 	yin := plane{pix: src.Y[src.YOffset(r.Min.X, r.Min.Y):], stride: src.YStride, w: r.Dx(), h: r.Dy(), ch: 1}
 	resamplePlane(yin, plane{dst.Y, dst.YStride, w, h, 1}, ax, ay, k, workers, false)
 
-	cx := chromaAxis(r.Min.X, r.Max.X, w, isx, osx)
-	cy := chromaAxis(r.Min.Y, r.Max.Y, h, isy, osy)
+	ew, eh := ext.size(r)
+	cx := chromaAxis(r.Min.X, r.Max.X, ew, w, isx, osx)
+	cy := chromaAxis(r.Min.Y, r.Max.Y, eh, h, isy, osy)
 	co := src.COffset(r.Min.X, r.Min.Y)
 	for i, in := range [][]byte{src.Cb[co:], src.Cr[co:]} {
 		out := [][]byte{dst.Cb, dst.Cr}[i]
@@ -59,16 +66,16 @@ func ResizeYCbCr(src *image.YCbCr, w, h int, ratio image.YCbCrSubsampleRatio, k 
 }
 
 // chromaAxis maps one axis of a chroma plane: the source luma range
-// [lo, hi) subsampled by is, to out luma samples subsampled by os. Chroma
+// [lo, hi), of which n luma samples are covered, subsampled by is, to out
+// luma samples subsampled by os. Chroma
 // sample j of the source covers luma [is*(lo/is + j), +is) (image.YCbCr's
 // grid), so a sub-image starting off that grid has a phase.
-func chromaAxis(lo, hi, out, is, os int) axis {
-	n := hi - lo
+func chromaAxis(lo, hi int, n float64, out, is, os int) axis {
 	phase := lo - is*(lo/is)
 	return axis{
 		in:     (hi+is-1)/is - lo/is,
 		out:    (out + os - 1) / os,
-		scale:  float64(os) * float64(n) / float64(out) / float64(is),
+		scale:  float64(os) * n / float64(out) / float64(is),
 		offset: float64(phase) / float64(is),
 	}
 }
