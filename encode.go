@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"image"
 	"image/gif"
-	"image/jpeg"
 	"image/png"
 	"time"
 
 	"crypto/sha256"
 	"encoding/hex"
 
+	"github.com/imgproxy-go/imgproxy/internal/jpegenc"
 	"github.com/imgproxy-go/imgproxy/internal/resample"
 )
 
@@ -28,13 +28,14 @@ func NewImage(data []byte, contentType string, lastModified time.Time) *Image {
 	}
 }
 
-// encode writes m in format f.
-func encode(m image.Image, f Format, quality int) ([]byte, error) {
+// encode writes m in format f. JPEG is written by our own encoder,
+// straight from YCbCr planes, progressive unless baseline is set.
+func encode(m image.Image, f Format, quality int, baseline bool) ([]byte, error) {
 	var buf bytes.Buffer
 	var err error
 	switch f {
 	case FormatJPEG:
-		err = jpeg.Encode(&buf, m, &jpeg.Options{Quality: quality})
+		err = jpegenc.Encode(&buf, m, &jpegenc.Options{Quality: quality, Progressive: !baseline})
 	case FormatPNG:
 		enc := png.Encoder{CompressionLevel: png.BestSpeed}
 		err = enc.Encode(&buf, m)

@@ -12,14 +12,14 @@ func TestEncodeFormats(t *testing.T) {
 	t.Parallel()
 	m := image.NewYCbCr(image.Rect(0, 0, 64, 40), image.YCbCrSubsampleRatio420)
 	for _, f := range []Format{FormatJPEG, FormatPNG, FormatGIF} {
-		data, err := encode(m, f, 75)
+		data, err := encode(m, f, 75, false)
 		require.NoError(t, err, f)
 		assert.Equal(t, f, sniffFormat(data), f)
 		cfg, err := decodeConfig(f, data)
 		require.NoError(t, err)
 		assert.Equal(t, [2]int{64, 40}, [2]int{cfg.Width, cfg.Height})
 	}
-	_, err := encode(m, FormatWebP, 75)
+	_, err := encode(m, FormatWebP, 75, false)
 	assert.ErrorIs(t, err, ErrUnsupported)
 }
 
@@ -60,7 +60,7 @@ func BenchmarkEncode(b *testing.B) {
 			b.Run(c.name+"/"+image.Rectangle{Max: size}.String(), func(b *testing.B) {
 				b.ReportAllocs()
 				for b.Loop() {
-					if _, err := encode(c.m, c.f, 75); err != nil {
+					if _, err := encode(c.m, c.f, 75, false); err != nil {
 						b.Fatal(err)
 					}
 				}

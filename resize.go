@@ -28,7 +28,8 @@ const (
 
 // BildResizer is the default Resizer. It decodes JPEG, PNG, GIF and WebP,
 // fits the image to the requested box with nginx image_filter semantics,
-// applies crop and rotation, and encodes JPEG, PNG or GIF. Geometry
+// applies crop and rotation, and encodes JPEG (progressive by default,
+// from YCbCr planes), PNG or GIF. Geometry
 // (rotation) is done with github.com/anthonynsimon/bild on the already
 // reduced image.
 //
@@ -42,6 +43,9 @@ type BildResizer struct {
 	// before anything is decoded; larger sources are ErrTooLarge. If 0,
 	// DefaultMaxPixels.
 	MaxPixels int64
+	// BaselineJPEG writes baseline JPEG. If false, JPEG output is
+	// progressive, as nginx's "image_filter_interlace on" makes it.
+	BaselineJPEG bool
 	// Concurrency bounds the transforms in flight (and the goroutines
 	// they use). Further requests wait for a slot, giving up with their
 	// context. If 0, runtime.GOMAXPROCS(0) at first use.
@@ -122,7 +126,7 @@ func (r *BildResizer) Resize(ctx context.Context, src *Source, o Options) (*Imag
 	if out == FormatWebP {
 		out = webpFallback(m)
 	}
-	data, err := encode(m, out, r.quality(o))
+	data, err := encode(m, out, r.quality(o), r.BaselineJPEG)
 	if err != nil {
 		return nil, err
 	}

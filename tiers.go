@@ -49,7 +49,13 @@ func (h *Handler) make(ctx context.Context, req request, stale *Image) (result, 
 		var img *Image
 		var err error
 		if h.Cluster != nil {
+			began := h.now()
 			img, err = h.clusterVariant(wctx, req)
+			// The owner node made it for us if it was created since: the
+			// flag in our context does not travel to the owner.
+			if err == nil && !img.Created.Before(began) {
+				flag.made = true
+			}
 		} else {
 			img, err = h.produce(wctx, req)
 		}

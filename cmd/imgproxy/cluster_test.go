@@ -1,0 +1,291 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/golang/groupcache/consistenthash"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const testPeerSecret = "cluster-test-secret"
+
+// node is one imgproxy process of a test cluster.
+type node struct {
+	*server
+	peer string // its entry in -peers, "http://127.0.0.1:<port>"
+}
+
+// freePorts returns n loopback ports that were free a moment ago.
+func freePorts(t *testing.T, n int) []int {
+	t.Helper()
+	ports := make([]int, n)
+	lns := make([]net.Listener, n)
+	for i := range lns {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		lns[i] = ln
+		ports[i] = ln.Addr().(*net.TCPAddr).Port
+	}
+	for _, ln := range lns {
+		ln.Close()
+	}
+	return ports
+}
+
+// tryStartServer is startServer that reports a process exiting before it
+// listens (a peer port taken meanwhile) as an error rather than waiting.
+func tryStartServer(t *testing.T, args ...string) (*server, error) {
+	t.Helper()
+	cmd := exec.Command(binary, append([]string{"-listen", "127.0.0.1:0"}, args...)...)
+	cmd.Env = append(os.Environ(), "GORACE=halt_on_error=1")
+	stderr, err := cmd.StderrPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	s := &server{cmd: cmd, logs: &syncBuffer{}, done: make(chan error, 1)}
+	addr := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			line := sc.Text()
+			s.logs.WriteString(line + "\n")
+			if m := listenRE.FindStringSubmatch(line); m != nil {
+				addr <- m[1]
+			}
+		}
+		s.done <- cmd.Wait()
+	}()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-s.done
+	})
+	select {
+	case a := <-addr:
+		s.base = "http://" + a
+		return s, nil
+	case err := <-s.done:
+		s.done <- err // for the cleanup
+		return nil, fmt.Errorf("exited before listening (%v): %s", err, s.logs)
+	case <-time.After(30 * time.Second):
+		return nil, fmt.Errorf("did not start: %s", s.logs)
+	}
+}
+
+// startCluster runs n nodes sharing upstream, on fresh loopback peer
+// ports, retrying with other ports if one was taken meanwhile.
+func startCluster(t *testing.T, n int, upstream string) []*node {
+	t.Helper()
+	var lastErr error
+	for range 3 {
+		ports := freePorts(t, n)
+		peers := make([]string, n)
+		for i, p := range ports {
+			peers[i] = "http://127.0.0.1:" + strconv.Itoa(p)
+		}
+		nodes := make([]*node, n)
+		for i := range nodes {
+			s, err := tryStartServer(t, "-upstream", upstream,
+				"-peer-listen", "127.0.0.1:"+strconv.Itoa(ports[i]),
+				"-peers", strings.Join(peers, ","), "-self", peers[i],
+				"-peer-secret", testPeerSecret)
+			if err != nil {
+				lastErr = err
+				for _, started := range nodes[:i] {
+					started.cmd.Process.Kill()
+				}
+				nodes = nil
+				break
+			}
+			nodes[i] = &node{server: s, peer: peers[i]}
+		}
+		if nodes != nil {
+			return nodes
+		}
+	}
+	t.Fatalf("cluster did not start: %v", lastErr)
+	return nil
+}
+
+// fetched is one response, read by a goroutine.
+type fetched struct {
+	status int
+	cache  string
+	body   []byte
+	err    error
+}
+
+func fetch(client *http.Client, url string) fetched {
+	resp, err := client.Get(url)
+	if err != nil {
+		return fetched{err: err}
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	return fetched{status: resp.StatusCode, cache: resp.Header.Get("X-Cache-Status"), body: body, err: err}
+}
+
+// fetchAll requests every url concurrently and returns the responses in
+// order.
+func fetchAll(urls []string) []fetched {
+	client := &http.Client{Timeout: 60 * time.Second}
+	out := make([]fetched, len(urls))
+	var wg sync.WaitGroup
+	for i, u := range urls {
+		wg.Go(func() { out[i] = fetch(client, u) })
+	}
+	wg.Wait()
+	return out
+}
+
+func TestClusterOneOriginFetch(t *testing.T) {
+	t.Parallel()
+	o := newGenOrigin(t)
+	nodes := startCluster(t, 3, o.url())
+
+	// One new variant, asked of every node at once.
+	const path = "/image/200x150,crop/gen/700.jpg"
+	urls := make([]string, 60)
+	for i := range urls {
+		urls[i] = nodes[i%3].base + path
+	}
+	res := fetchAll(urls)
+	misses := 0
+	for i, r := range res {
+		require.NoError(t, r.err, "request %d", i)
+		require.Equal(t, 200, r.status, "request %d to node %d", i, i%3)
+		assert.Equal(t, res[0].body, r.body, "request %d to node %d", i, i%3)
+		if r.cache == "MISS" {
+			misses++
+		}
+	}
+	w, h := dims(t, res[0].body)
+	assert.Equal(t, [2]int{200, 150}, [2]int{w, h})
+	assert.Equal(t, 1, o.count("/gen/700.jpg"), "one origin fetch for the whole cluster")
+	t.Logf("X-Cache-Status MISS on %d of 60 responses", misses)
+
+	// Five sizes of one new picture: five variants, one original.
+	urls = urls[:0]
+	for i := range 5 {
+		urls = append(urls, nodes[i%3].base+fmt.Sprintf("/image/%dx%d,crop/gen/701.jpg", 100+i*40, 80+i*30))
+	}
+	for i, r := range fetchAll(urls) {
+		require.NoError(t, r.err, urls[i])
+		require.Equal(t, 200, r.status, urls[i])
+		w, h := dims(t, r.body)
+		assert.Equal(t, [2]int{100 + i*40, 80 + i*30}, [2]int{w, h}, urls[i])
+	}
+	assert.Equal(t, 1, o.count("/gen/701.jpg"), "one origin fetch for five sizes across the cluster")
+
+	// Every node now serves every size without the origin.
+	for _, n := range nodes {
+		for i := range 5 {
+			resp, _ := n.get(t, fmt.Sprintf("/image/%dx%d,crop/gen/701.jpg", 100+i*40, 80+i*30))
+			assert.Equal(t, 200, resp.StatusCode)
+		}
+	}
+	assert.Equal(t, 1, o.count("/gen/701.jpg"))
+	assert.Equal(t, 1, o.count("/gen/700.jpg"))
+}
+
+func TestClusterPeerAuth(t *testing.T) {
+	t.Parallel()
+	o := newGenOrigin(t)
+	nodes := startCluster(t, 1, o.url())
+	u := nodes[0].peer + "/_groupcache/variants/anything"
+	for _, secret := range []string{"", "wrong", testPeerSecret + "x", strings.ToUpper(testPeerSecret)} {
+		req, err := http.NewRequest(http.MethodGet, u, nil)
+		require.NoError(t, err)
+		if secret != "" {
+			req.Header.Set("X-Imgproxy-Peer-Secret", secret)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		assert.Equal(t, http.StatusForbidden, resp.StatusCode, "secret %q", secret)
+		assert.Equal(t, "Forbidden\n", string(body), "secret %q", secret)
+	}
+	// The right secret gets past the check (to a 4xx for this bogus key).
+	req, err := http.NewRequest(http.MethodGet, u, nil)
+	require.NoError(t, err)
+	req.Header.Set("X-Imgproxy-Peer-Secret", testPeerSecret)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.NotEqual(t, http.StatusForbidden, resp.StatusCode)
+	assert.Zero(t, o.count("/gen/anything"), "nothing fetched")
+}
+
+// pickOwnedURLs returns count thumbnail paths of new pictures (numbered
+// from first) for each of three kinds, judged by the ring the nodes build
+// (groupcache's consistent hash with cluster.DefaultReplicas points per
+// node, keyed "<epoch>/<key>" with the default 30-day -max-age): variant
+// owned by dead; original (but not variant) owned by dead; neither.
+func pickOwnedURLs(peers []string, dead string, first, count int) (paths []string, kinds [3]int) {
+	ring := consistenthash.New(50, nil)
+	ring.Add(peers...)
+	epoch := strconv.FormatInt(time.Now().Unix()/int64(30*24*time.Hour/time.Second), 10)
+	for n := first; n < first+1000 && len(paths) < 3*count; n++ {
+		opts, orig := "160x120,crop", fmt.Sprintf("gen/%d.jpg", n)
+		kind := 2
+		switch {
+		case ring.Get(epoch+"/"+opts+"/"+orig) == dead:
+			kind = 0
+		case ring.Get(epoch+"/"+orig) == dead:
+			kind = 1
+		}
+		if kinds[kind] < count {
+			kinds[kind]++
+			paths = append(paths, "/image/"+opts+"/"+orig)
+		}
+	}
+	return paths, kinds
+}
+
+func TestClusterNodeDeath(t *testing.T) {
+	t.Parallel()
+	o := newGenOrigin(t)
+	nodes := startCluster(t, 3, o.url())
+	peers := []string{nodes[0].peer, nodes[1].peer, nodes[2].peer}
+	dead, alive := nodes[0], nodes[1:]
+
+	warm, kinds := pickOwnedURLs(peers, dead.peer, 800, 4)
+	t.Logf("warmed URLs owned by the node to die: %d variants, %d more originals; %d others", kinds[0], kinds[1], kinds[2])
+	fresh, _ := pickOwnedURLs(peers, dead.peer, 900, 2)
+	urls := make([]string, len(warm))
+	for i, p := range warm {
+		urls[i] = nodes[i%3].base + p
+	}
+	for i, r := range fetchAll(urls) {
+		require.NoError(t, r.err, urls[i])
+		require.Equal(t, 200, r.status, urls[i])
+	}
+
+	killServer(t, dead.server)
+	start := time.Now()
+	client := &http.Client{Timeout: 20 * time.Second}
+	for _, n := range alive {
+		for _, p := range append(warm, fresh...) {
+			t0 := time.Now()
+			r := fetch(client, n.base+p)
+			require.NoError(t, r.err, p)
+			require.Equal(t, 200, r.status, "%s from %s", p, n.base)
+			w, h := dims(t, r.body)
+			assert.Equal(t, [2]int{160, 120}, [2]int{w, h}, p)
+			assert.Less(t, time.Since(t0), 10*time.Second, "%s from %s", p, n.base)
+		}
+	}
+	t.Logf("%d requests to the survivors took %v", 2*(len(warm)+len(fresh)), time.Since(start))
+	assert.Less(t, time.Since(start), 25*time.Second)
+}
