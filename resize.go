@@ -226,14 +226,17 @@ func jpegScale(plan geometry) int {
 	return 1
 }
 
-// decodeJPEG decodes with our shrink-on-load decoder at jpegScale, and
+// decodeJPEG decodes with our shrink-on-load decoder at jpegScale (in
+// progressive files at 1/2 and 1/4, approximately: refinement scans that
+// would need skipped coefficients are skipped too, which costs a few
+// hundredths of a dB after encoding and saves 60-80% of the time), and
 // falls back to image/jpeg (at full size) only for files it reports as
 // unsupported. The extent is the part of the decoded image that holds the
 // picture: at 1/8, a 3172-row photo decodes to 397 rows of which 396.5
 // are picture.
 func decodeJPEG(data []byte, plan geometry) (image.Image, resample.Extent, error) {
 	scale := jpegScale(plan)
-	m, err := jpegdec.Decode(data, scale, nil)
+	m, err := jpegdec.Decode(data, scale, &jpegdec.Options{Approximate: true})
 	var unsupported jpegdec.UnsupportedError
 	if errors.As(err, &unsupported) {
 		scale = 1

@@ -32,33 +32,48 @@ type scan struct {
 // 4-component (CMYK/YCCK) and RGB files return an UnsupportedError, as do
 // arithmetic-coded, lossless, hierarchical and 12-bit files. opts may be nil.
 func Decode(data []byte, scale int, opts *Options) (image.Image, error) {
-	if scale != 1 && scale != 2 && scale != 4 && scale != 8 {
-		return nil, errors.New("jpegdec: scale must be 1, 2, 4 or 8")
-	}
-	d := &decoder{walker: walker{data: data}, scale: scale, k: 8 / scale}
-	if err := d.readHeaders(false); err != nil {
-		return nil, err
-	}
-	if err := d.supportErr(); err != nil {
-		return nil, err
-	}
-	px := int64(d.width) * int64(d.height)
-	if px > maxFramePixels || opts != nil && opts.MaxPixels > 0 && px > opts.MaxPixels {
-		return nil, ErrTooLarge
-	}
-	img := d.allocate()
-	if d.progressive {
-		if err := d.planProgressive(); err != nil {
-			return nil, err
-		}
-	}
-	if err := d.decodeScans(); err != nil {
+	d, img, err := decodeCoefficients(data, scale, opts)
+	if err != nil {
 		return nil, err
 	}
 	if d.progressive {
 		d.reconstruct()
 	}
 	return img, nil
+}
+
+// decodeCoefficients does all of Decode but the final reconstruction of
+// progressive files: it returns the decoder (whose components hold the
+// coefficients of a progressive file) and the output image, which is
+// complete for sequential files.
+func decodeCoefficients(data []byte, scale int, opts *Options) (*decoder, image.Image, error) {
+	if scale != 1 && scale != 2 && scale != 4 && scale != 8 {
+		return nil, nil, errors.New("jpegdec: scale must be 1, 2, 4 or 8")
+	}
+	d := &decoder{walker: walker{data: data}, scale: scale, k: 8 / scale}
+	if opts != nil {
+		d.approx = opts.Approximate
+	}
+	if err := d.readHeaders(false); err != nil {
+		return nil, nil, err
+	}
+	if err := d.supportErr(); err != nil {
+		return nil, nil, err
+	}
+	px := int64(d.width) * int64(d.height)
+	if px > maxFramePixels || opts != nil && opts.MaxPixels > 0 && px > opts.MaxPixels {
+		return nil, nil, ErrTooLarge
+	}
+	img := d.allocate()
+	if d.progressive {
+		if err := d.planProgressive(); err != nil {
+			return nil, nil, err
+		}
+	}
+	if err := d.decodeScans(); err != nil {
+		return nil, nil, err
+	}
+	return d, img, nil
 }
 
 // decodeScans processes the markers after the frame header until EOI or

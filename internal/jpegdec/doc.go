@@ -16,6 +16,11 @@
 //   - in progressive files, skips whole AC scans that only carry
 //     coefficients outside the needed low-frequency zone (at 1/8 only the
 //     DC scans are entropy-decoded), by jumping to the next marker;
+//   - optionally (Options.Approximate), at 1/2 and 1/4 of progressive
+//     files, also skips AC refinement scans whose band reaches outside
+//     that zone (an exact decode needs them whole), reconstructing the
+//     in-zone coefficients they would refine at the middle of their
+//     known interval;
 //   - uses a 64-bit bit buffer and combined lookahead tables so that most
 //     coefficients decode with a single table lookup.
 //

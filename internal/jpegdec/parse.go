@@ -37,7 +37,11 @@ type component struct {
 	coefs    []int16 // progressive coefficients, cstride per block (natural order)
 	cstride  int
 	need     uint64 // progressive: zig-zag indices whose values are needed
-	pred     int32  // DC predictor
+	// approxAl (Options.Approximate, natural order) is, for coefficients
+	// whose refinement scans were skipped, the Al of the last decoded scan
+	// covering them; 0 for exactly decoded coefficients.
+	approxAl [64]uint8
+	pred     int32 // DC predictor
 }
 
 // decoder holds the parsing and decoding state of one Decode call.
@@ -60,6 +64,7 @@ type decoder struct {
 	huff        [2][4]huffTable // [class][id], class 0 = DC, 1 = AC
 	ri          int
 	scale, k    int
+	approx      bool // Options.Approximate
 	eobrun      int
 	needed      []bool // progressive: per scan index, whether to decode it (nil: decide by band)
 	br          bitReader
