@@ -201,6 +201,10 @@ func TestHandlerCacheAndValidators(t *testing.T) {
 	w = get(t, h, "GET", "/image/100x100/x.jpg", "If-None-Match", `"other"`)
 	assert.Equal(t, http.StatusOK, w.Code)
 
+	w = get(t, h, "GET", "/image/100x100/x.jpg", "Range", "bytes=0-9")
+	assert.Equal(t, http.StatusPartialContent, w.Code)
+	assert.Equal(t, body[:10], w.Body.Bytes())
+
 	w = get(t, h, "HEAD", "/image/100x100/x.jpg")
 	assert.Equal(t, 200, w.Code)
 	assert.Equal(t, fmt.Sprint(len(body)), w.Header().Get("Content-Length"))

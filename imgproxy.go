@@ -207,6 +207,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.serve(w, r, img, statusHit)
 		return
 	}
+	if _, err := cleanPath(req.path); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	res, err := h.make(ctx, req, img)
 	if err != nil {
 		h.fail(w, r, err)
@@ -237,10 +241,9 @@ func (h *Handler) parse(r *http.Request) (request, error) {
 	if err != nil {
 		return request{}, err
 	}
-	path, err = cleanPath(path)
-	if err != nil {
-		return request{}, err
-	}
+	// The path is checked (cleanPath) only on a miss: cleanPath accepts a
+	// path unchanged or refuses it, and only checked paths are stored, so
+	// a cache hit proves the path safe.
 	return request{opts: opts, path: path, key: opts.String() + "/" + path}, nil
 }
 
@@ -259,7 +262,6 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, img *Image, stat
 		if ih.lastModified != nil {
 			hdr["Last-Modified"] = ih.lastModified
 		}
-		hdr["Accept-Ranges"] = h.values.acceptRanges
 		hdr["Content-Length"] = ih.contentLength
 		w.WriteHeader(http.StatusOK)
 		if r.Method != http.MethodHead {
@@ -273,13 +275,13 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, img *Image, stat
 // headerValues are the constant header values of responses, made once per
 // Handler and shared by its responses (net/http does not modify them).
 type headerValues struct {
-	nosniff, acceptRanges, hit, miss, stale []string
+	nosniff, hit, miss, stale []string
 }
 
 func newHeaderValues() headerValues {
 	return headerValues{
-		nosniff: []string{"nosniff"}, acceptRanges: []string{"bytes"},
-		hit: []string{statusHit}, miss: []string{statusMiss}, stale: []string{statusStale},
+		nosniff: []string{"nosniff"},
+		hit:     []string{statusHit}, miss: []string{statusMiss}, stale: []string{statusStale},
 	}
 }
 

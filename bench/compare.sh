@@ -350,7 +350,15 @@ measure() {
 	reset_hwm "${pids[@]}"
 	c0=$(cpu_ticks "${pids[@]}")
 	# In the background so that a signal is handled at once, not after wrk ends.
-	wrk -t2 -c"$conns" -d"$DURATION" --latency --timeout 30s "$url" >"$out" 2>&1 &
+	if [[ $section == cold ]]; then
+		# Distinct widths per request (see distinct.lua): each one is a
+		# real cold transform on both servers, with no sharing.
+		local w=${size%%x*} name=${path#/image/*/}
+		wrk -t2 -c"$conns" -d"$DURATION" --latency --timeout 30s -s "$HERE/distinct.lua" \
+			"http://127.0.0.1:$(port_of "$proc")" -- "$w" "x${size#*x}/$name" >"$out" 2>&1 &
+	else
+		wrk -t2 -c"$conns" -d"$DURATION" --latency --timeout 30s "$url" >"$out" 2>&1 &
+	fi
 	WRK_PID=$!
 	wait "$WRK_PID" || true
 	WRK_PID=""
