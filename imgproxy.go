@@ -26,11 +26,13 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"golang.org/x/sync/semaphore"
 	"golang.org/x/sync/singleflight"
 )
 
@@ -92,6 +94,13 @@ type Handler struct {
 	NotFoundTTL time.Duration
 	// Now is the clock for cache freshness. If nil, time.Now.
 	Now func() time.Time
+	// MaxInFlight bounds the variants this node makes at once (fetch and
+	// transform), so that the sources held in memory stay bounded: at
+	// most MaxInFlight times the Fetcher's byte limit. Further misses wait
+	// for a slot, up to Timeout, then fail with 503. If 0, twice
+	// GOMAXPROCS: enough to fetch the next sources while the Resizer's
+	// limiter keeps the cores busy.
+	MaxInFlight int
 
 	once         sync.Once
 	prefix       string
@@ -106,6 +115,7 @@ type Handler struct {
 	crc          *crc32.Table
 	initErr      error
 	notFound     notFoundCache
+	inFlight     *semaphore.Weighted
 	flight       singleflight.Group // variants being made, by key
 	srcFlight    singleflight.Group // originals being fetched, by path
 }
@@ -164,6 +174,11 @@ func (h *Handler) init() {
 		h.freshFor = DefaultMaxAge
 	}
 	h.values = newHeaderValues()
+	n := h.MaxInFlight
+	if n <= 0 {
+		n = 2 * runtime.GOMAXPROCS(0)
+	}
+	h.inFlight = semaphore.NewWeighted(int64(n))
 	h.crc = crc32.MakeTable(crc32.Castagnoli)
 	h.notFound = notFoundCache{ttl: h.NotFoundTTL, now: h.now}
 	if h.notFound.ttl == 0 {

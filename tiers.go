@@ -3,6 +3,7 @@ package imgproxy
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -106,6 +107,10 @@ func (h *Handler) produce(ctx context.Context, req request) (*Image, error) {
 			return img, nil
 		}
 	}
+	if err := h.inFlight.Acquire(ctx, 1); err != nil {
+		return nil, fmt.Errorf("%w: waiting for a slot to make a variant: %w", ErrOverloaded, err)
+	}
+	defer h.inFlight.Release(1)
 	var src *Source
 	var err error
 	if h.Cluster != nil {

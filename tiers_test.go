@@ -221,3 +221,33 @@ func TestClusterInProcess(t *testing.T) {
 		assert.Equal(t, 200, w.Code)
 	}
 }
+
+// TestMaxInFlight checks that no more than MaxInFlight variants are being
+// made at once, whatever the number of distinct misses.
+func TestMaxInFlight(t *testing.T) {
+	t.Parallel()
+	src := jpegBytes(t, 400, 300)
+	var now, peak atomic.Int32
+	f := imgproxy.FetcherFunc(func(ctx context.Context, path string) (*imgproxy.Source, error) {
+		n := now.Add(1)
+		defer now.Add(-1)
+		for {
+			p := peak.Load()
+			if n <= p || peak.CompareAndSwap(p, n) {
+				break
+			}
+		}
+		return &imgproxy.Source{Path: path, Data: src}, nil
+	})
+	h := &imgproxy.Handler{Fetcher: f, MaxInFlight: 2}
+	var wg sync.WaitGroup
+	for i := range 12 {
+		wg.Go(func() {
+			w := get(t, h, "GET", fmt.Sprintf("/image/%dx-/p%d.jpg", 50+i, i))
+			assert.Equal(t, 200, w.Code)
+		})
+	}
+	wg.Wait()
+	assert.LessOrEqual(t, peak.Load(), int32(2))
+	assert.GreaterOrEqual(t, peak.Load(), int32(1))
+}
