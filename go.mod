@@ -1,6 +1,6 @@
 module github.com/imgproxy-go/imgproxy
 
-go 1.26.8
+go 1.26.0
 
 require (
 	github.com/anthonynsimon/bild v0.14.0
