@@ -115,3 +115,45 @@ func TestConfigDefaultsEnvAndFlags(t *testing.T) {
 	assert.ErrorContains(t, err, "IMGPROXY_CACHE_MEMORY")
 	assert.Equal(t, "IMGPROXY_MAX_SOURCE_BYTES", envName("max-source-bytes"))
 }
+
+// FuzzParseSize checks that sizes never panic and that accepted ones
+// round-trip through formatSize.
+func FuzzParseSize(f *testing.F) {
+	for _, s := range []string{"20M", "0", "64k", "1G", "", "-1", "99999999999999G"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, unit := range []int64{1000, 1024} {
+			n, err := parseSize(s, unit)
+			if err != nil {
+				continue
+			}
+			if n < 0 {
+				t.Fatalf("negative size %d from %q", n, s)
+			}
+			if back, err := parseSize(formatSize(n, unit), unit); err != nil || back != n {
+				t.Fatalf("%q: %d does not round-trip (%v)", s, n, err)
+			}
+		}
+	})
+}
+
+// FuzzParseDuration checks that durations never panic and that accepted
+// ones are not negative and round-trip through formatDuration.
+func FuzzParseDuration(f *testing.F) {
+	for _, s := range []string{"30d", "40d", "2s", "1d12h", "2w", "", "d", "-1d", "1h30m"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := parseDuration(s)
+		if err != nil {
+			return
+		}
+		if d < 0 {
+			t.Fatalf("negative duration %v from %q", d, s)
+		}
+		if back, err := parseDuration(formatDuration(d)); err != nil || back != d {
+			t.Fatalf("%q: %v does not round-trip (%v)", s, d, err)
+		}
+	})
+}
