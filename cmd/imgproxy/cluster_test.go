@@ -1,13 +1,10 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
@@ -42,44 +39,6 @@ func freePorts(t *testing.T, n int) []int {
 		ln.Close()
 	}
 	return ports
-}
-
-// tryStartServer is startServer that reports a process exiting before it
-// listens (a peer port taken meanwhile) as an error rather than waiting.
-func tryStartServer(t *testing.T, args ...string) (*server, error) {
-	t.Helper()
-	cmd := exec.Command(binary, append([]string{"-listen", "127.0.0.1:0"}, args...)...)
-	cmd.Env = append(os.Environ(), "GORACE=halt_on_error=1")
-	stderr, err := cmd.StderrPipe()
-	require.NoError(t, err)
-	require.NoError(t, cmd.Start())
-	s := &server{cmd: cmd, logs: &syncBuffer{}, done: make(chan error, 1)}
-	addr := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			line := sc.Text()
-			s.logs.WriteString(line + "\n")
-			if m := listenRE.FindStringSubmatch(line); m != nil {
-				addr <- m[1]
-			}
-		}
-		s.done <- cmd.Wait()
-	}()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		<-s.done
-	})
-	select {
-	case a := <-addr:
-		s.base = "http://" + a
-		return s, nil
-	case err := <-s.done:
-		s.done <- err // for the cleanup
-		return nil, fmt.Errorf("exited before listening (%v): %s", err, s.logs)
-	case <-time.After(30 * time.Second):
-		return nil, fmt.Errorf("did not start: %s", s.logs)
-	}
 }
 
 // startCluster runs n nodes sharing upstream, on fresh loopback peer

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"image"
 	"image/jpeg"
 	"image/png"
@@ -80,6 +81,15 @@ func (b *syncBuffer) String() string {
 // until it listens.
 func startServer(t *testing.T, args ...string) *server {
 	t.Helper()
+	s, err := tryStartServer(t, args...)
+	require.NoError(t, err)
+	return s
+}
+
+// tryStartServer is startServer that reports a process exiting before it
+// listens (a peer port taken meanwhile) as an error rather than failing.
+func tryStartServer(t *testing.T, args ...string) (*server, error) {
+	t.Helper()
 	cmd := exec.Command(binary, append([]string{"-listen", "127.0.0.1:0"}, args...)...)
 	cmd.Env = append(os.Environ(), "GORACE=halt_on_error=1")
 	stderr, err := cmd.StderrPipe()
@@ -98,18 +108,20 @@ func startServer(t *testing.T, args ...string) *server {
 		}
 		s.done <- cmd.Wait()
 	}()
-	select {
-	case a := <-addr:
-		s.base = "http://" + a
-	case <-time.After(30 * time.Second):
-		cmd.Process.Kill()
-		t.Fatalf("server did not start: %s", s.logs)
-	}
 	t.Cleanup(func() {
 		cmd.Process.Kill()
 		<-s.done
 	})
-	return s
+	select {
+	case a := <-addr:
+		s.base = "http://" + a
+		return s, nil
+	case err := <-s.done:
+		s.done <- err // for the cleanup
+		return nil, fmt.Errorf("exited before listening (%v): %s", err, s.logs)
+	case <-time.After(30 * time.Second):
+		return nil, fmt.Errorf("did not start: %s", s.logs)
+	}
 }
 
 func (s *server) do(t *testing.T, method, path string, hdr ...string) (*http.Response, []byte) {
