@@ -159,12 +159,15 @@ func checkIntervals(t *testing.T, data []byte, s int) {
 	bad := 0
 	for ci := range de.ncomp {
 		ce, ca := &de.comp[ci], &da.comp[ci]
-		require.Equal(t, len(ce.coefs), len(ca.coefs))
-		for b := 0; b < len(ce.coefs); b += 64 {
+		nb := ce.bw * ce.bh
+		require.Equal(t, nb, ca.bw*ca.bh)
+		require.Equal(t, nb*ce.cstride, len(ce.coefs))
+		require.Equal(t, nb*ca.cstride, len(ca.coefs))
+		for b := range nb {
 			for y := range k {
 				for x := range k {
 					n := y*8 + x
-					e, a := int(ce.coefs[b+n]), int(ca.coefs[b+n])
+					e, a := int(ce.coef(b, y, x)), int(ca.coef(b, y, x))
 					w := 1<<ca.approxAl[n] - 1
 					var ok bool
 					switch {
@@ -177,7 +180,7 @@ func checkIntervals(t *testing.T, data []byte, s int) {
 					}
 					if !ok {
 						if bad < 5 {
-							t.Errorf("comp %d block %d coef %d: exact %d, approx %d (Al %d)", ci, b/64, n, e, a, ca.approxAl[n])
+							t.Errorf("comp %d block %d coef %d: exact %d, approx %d (Al %d)", ci, b, n, e, a, ca.approxAl[n])
 						}
 						bad++
 					}

@@ -54,8 +54,10 @@ type Options struct {
 	// It is checked from the frame header before any image memory is
 	// allocated; exceeding it returns ErrTooLarge. Allocation is then at
 	// most about MaxPixels*Components/scale² bytes of output (plus MCU
-	// padding), and for progressive files decoded at scale 1, 2 or 4 two
-	// bytes of coefficients per source sample.
+	// padding), and for progressive files coefficient storage per source
+	// sample (of every component, as stored) of 2 bytes at scale 1, 0.5
+	// (Approximate) or up to 0.625 (exact) at scale 2, 0.125 (Approximate)
+	// or up to 0.25 (exact) at scale 4 and 1/32 at scale 8.
 	MaxPixels int64
 
 	// Approximate trades exactness for speed when decoding progressive

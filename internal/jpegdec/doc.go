@@ -21,6 +21,11 @@
 //     that zone (an exact decode needs them whole), reconstructing the
 //     in-zone coefficients they would refine at the middle of their
 //     known interval;
+//   - keeps, for progressive files, only the needed k×k corner of every
+//     block's coefficients (plus, for exact decodes at 1/2 and 1/4, a
+//     64-bit mask per block of which other coefficients are non-zero,
+//     all that refinement scans need of them): at 1/4 a 16 MB photo
+//     takes 11 MB (exact) or 7 MB (Approximate) instead of 74 MB;
 //   - uses a 64-bit bit buffer and combined lookahead tables so that most
 //     coefficients decode with a single table lookup.
 //

@@ -34,9 +34,20 @@ type component struct {
 	stride   int
 	q        [64]int32 // quantisation table in zig-zag order, set at first scan
 	qSet     bool
-	coefs    []int16 // progressive coefficients, cstride per block (natural order)
-	cstride  int
-	need     uint64 // progressive: zig-zag indices whose values are needed
+	// coefs holds the progressive coefficients, cstride = crow² per
+	// block: the top-left crow×crow (k×k) corner of the block in natural
+	// (row-major) order; see setStorage. zz maps a zig-zag index to its
+	// position in a block's storage (noCoef if not stored) and stored is
+	// the set of zig-zag indices stored. nz, if not nil, has one mask
+	// per block of the zig-zag indices outside the zone whose
+	// coefficient is non-zero (history for exact refinement scans).
+	coefs   []int16
+	cstride int
+	crow    int
+	zz      [64]uint8
+	stored  uint64
+	nz      []uint64
+	need    uint64 // progressive: zig-zag indices whose values are needed
 	// approxAl (Options.Approximate, natural order) is, for coefficients
 	// whose refinement scans were skipped, the Al of the last decoded scan
 	// covering them; 0 for exactly decoded coefficients.

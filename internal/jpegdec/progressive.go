@@ -9,6 +9,18 @@ package jpegdec
 //
 // Options.Approximate (scales 2 and 4) drops that history requirement:
 // see planApproximate.
+//
+// Coefficient storage: only the values of the k×k zone of every block
+// are stored (1, 4, 16 or 64 int16). AC first scans whose band straddles
+// the zone are still entropy-decoded whole, but only their in-zone
+// values are kept. Decoding a refinement scan over coefficients outside
+// the zone (exact decodes at 1/2 and 1/4) needs their history, but only
+// whether each is non-zero, not its value: the scan sends a correction
+// bit for every non-zero coefficient and codes new ones as runs of
+// zero-history ones. For such components a 64-bit mask per block records
+// which coefficients outside the zone are non-zero (8 bytes instead of
+// 2 per coefficient). Approximate decodes and decodes at 1/8 never
+// refine outside the zone and store no mask.
 
 // zoneMask returns the set of zig-zag indices inside the k×k corner.
 func zoneMask(k int) uint64 {
@@ -66,13 +78,38 @@ func (d *decoder) planProgressive() error {
 	}
 	for i := range d.ncomp {
 		c := &d.comp[i]
-		c.cstride = 64
-		if c.need == 1 {
-			c.cstride = 1
+		c.setStorage(d.k)
+		nb := c.bw * c.bh
+		c.coefs = make([]int16, nb*c.cstride)
+		if c.need&^zone != 0 {
+			// Exact refinement outside the zone: track its history.
+			c.nz = make([]uint64, nb)
 		}
-		c.coefs = make([]int16, c.bw*c.bh*c.cstride)
 	}
 	return nil
+}
+
+// noCoef marks a zig-zag index whose value is not stored.
+const noCoef = 0xFF
+
+// setStorage lays out the coefficients of c to keep the top-left k×k
+// corner of every block, row-major.
+func (c *component) setStorage(k int) {
+	c.crow, c.cstride, c.stored = k, k*k, 0
+	for z := range 64 {
+		y, x := int(zigzag[z])/8, int(zigzag[z])%8
+		c.zz[z] = noCoef
+		if y < k && x < k {
+			c.zz[z] = uint8(y*k + x)
+			c.stored |= 1 << z
+		}
+	}
+}
+
+// coef returns the stored coefficient at row y, column x (natural
+// frequency order, inside the zone) of block b.
+func (c *component) coef(b, y, x int) int16 {
+	return c.coefs[b*c.cstride+y*c.crow+x]
 }
 
 // planApproximate fills d.needed for Options.Approximate and records in
@@ -220,16 +257,34 @@ func (d *decoder) progressiveScan(s *scan) error {
 		return err
 	}
 	c := &d.comp[s.comp[0]]
-	if c.cstride != 64 {
+	if band := bandMask(s.ss, s.se); c.nz == nil && (band&c.stored == 0 || s.ah > 0 && band&^c.stored != 0) {
+		// Nothing to keep, or a refinement without the history of its
+		// band. The plan never decodes such scans; this is a safeguard.
 		d.skipEntropy()
 		return nil
 	}
+	if c.cstride == 64 { // k = 8: all coefficients, natural order
+		return d.walkScan(s, func(_, bx, by int) error {
+			blk := (*[64]int16)(c.coefs[(by*c.bw+bx)*64:])
+			if s.ah == 0 {
+				return d.acFirst(s, blk)
+			}
+			return d.acRefine(s, blk)
+		}, nil)
+	}
+	cs, zz := c.cstride, &c.zz
+	var scratch uint64 // out-of-zone history nobody needs
 	return d.walkScan(s, func(_, bx, by int) error {
-		blk := (*[64]int16)(c.coefs[(by*c.bw+bx)*64:])
-		if s.ah == 0 {
-			return d.acFirst(s, blk)
+		b := by*c.bw + bx
+		blk := c.coefs[b*cs : b*cs+cs]
+		nz := &scratch
+		if c.nz != nil {
+			nz = &c.nz[b]
 		}
-		return d.acRefine(s, blk)
+		if s.ah == 0 {
+			return d.acFirstZone(s, blk, nz, zz)
+		}
+		return d.acRefineZone(s, blk, nz, zz)
 	}, nil)
 }
 
@@ -344,6 +399,131 @@ func (d *decoder) refineUntil(blk *[64]int16, k, se, r int, val, p1, m1 int16) i
 	return k
 }
 
+// acFirstZone is acFirst for zone storage (k < 8): it decodes into blk
+// the values zz maps into it and into the mask nz whether the others are
+// non-zero.
+func (d *decoder) acFirstZone(s *scan, blk []int16, nz *uint64, zz *[64]uint8) error {
+	if d.eobrun > 0 {
+		d.eobrun--
+		return nil
+	}
+	t := s.ac[0]
+	for k := s.ss; k <= s.se; {
+		rs, ok := d.br.decode(t)
+		if !ok {
+			return errHuffman
+		}
+		r, sz := int(rs>>4), uint(rs&15)
+		if sz == 0 {
+			if r < 15 {
+				d.eobrun = 1<<r - 1
+				if r > 0 {
+					d.eobrun += int(d.br.bits(uint(r)))
+				}
+				return nil
+			}
+			k += 16
+			continue
+		}
+		k += r
+		if k > s.se {
+			return FormatError("AC coefficient outside band")
+		}
+		v := int16(d.br.receiveExtend(sz) << s.al)
+		if p := int(zz[k]); p < len(blk) {
+			blk[p] = v
+		} else {
+			// v can be 0 (int16 overflow on corrupt data).
+			*nz = *nz&^(1<<k) | b2u(v != 0)<<k
+		}
+		k++
+	}
+	return nil
+}
+
+// acRefineZone is acRefine for zone storage (k < 8): values in blk as
+// mapped by zz, the others tracked as non-zero or not in nz.
+func (d *decoder) acRefineZone(s *scan, blk []int16, nz *uint64, zz *[64]uint8) error {
+	p1, m1 := int16(1)<<s.al, int16(-1)<<s.al
+	k := s.ss
+	if d.eobrun == 0 {
+		t := s.ac[0]
+		for k <= s.se {
+			rs, ok := d.br.decode(t)
+			if !ok {
+				return errHuffman
+			}
+			r, sz := int(rs>>4), rs&15
+			var val int16
+			switch {
+			case sz != 0:
+				val = m1
+				if d.br.bit() {
+					val = p1
+				}
+			case r != 15:
+				d.eobrun = 1 << r
+				if r > 0 {
+					d.eobrun += int(d.br.bits(uint(r)))
+				}
+				r = 64 // no more new coefficients in this block
+			}
+			if r == 64 {
+				break
+			}
+			k = d.refineUntilZone(blk, nz, zz, k, s.se, r, val, p1, m1)
+		}
+	}
+	if d.eobrun > 0 {
+		for ; k <= s.se; k++ {
+			if p := int(zz[k]); p < len(blk) {
+				d.refineCoef(&blk[p], p1, m1)
+			} else if *nz&(1<<k) != 0 {
+				d.br.bit() // correction of an unneeded value
+			}
+		}
+		d.eobrun--
+	}
+	return nil
+}
+
+// refineUntilZone is refineUntil for zone storage (see acRefineZone).
+// Outside the zone a correction only changes the value, never whether it
+// is zero (|p1| <= 2^13, so no int16 overflow reaches 0): the bit is read
+// and dropped.
+func (d *decoder) refineUntilZone(blk []int16, nz *uint64, zz *[64]uint8, k, se, r int, val, p1, m1 int16) int {
+	for ; k <= se; k++ {
+		p := int(zz[k])
+		if p >= len(blk) {
+			if *nz&(1<<k) != 0 {
+				d.br.bit()
+				continue
+			}
+			if r == 0 {
+				if val != 0 {
+					*nz |= 1 << k
+				}
+				return k + 1
+			}
+			r--
+			continue
+		}
+		c := &blk[p]
+		if *c != 0 {
+			d.refineCoef(c, p1, m1)
+			continue
+		}
+		if r == 0 {
+			if val != 0 {
+				*c = val
+			}
+			return k + 1
+		}
+		r--
+	}
+	return k
+}
+
 // refineCoef applies one correction bit to a non-zero coefficient.
 func (d *decoder) refineCoef(c *int16, p1, m1 int16) {
 	if *c == 0 || !d.br.bit() || *c&p1 != 0 {
@@ -375,22 +555,23 @@ func (d *decoder) reconstruct() {
 		}
 		for by := range c.bh {
 			for bx := range c.bw {
-				b := by*c.bw + bx
+				b := (by*c.bw + bx) * c.cstride
 				if k == 1 {
-					c.plane[by*c.stride+bx] = dcSample(int32(c.coefs[b*c.cstride]) * qn[0])
+					c.plane[by*c.stride+bx] = dcSample(int32(c.coefs[b]) * qn[0])
 					continue
 				}
-				src := (*[64]int16)(c.coefs[b*64:])
+				src := c.coefs[b : b+c.cstride]
 				for y := range k {
-					for x := range k {
-						blk[y*8+x] = int32(src[y*8+x]) * qn[y*8+x]
+					row := src[y*c.crow:][:k]
+					for x, v := range row {
+						blk[y*8+x] = int32(v) * qn[y*8+x]
 					}
 				}
 				if approx {
 					for y := range k {
 						for x := range k {
 							n := y*8 + x
-							switch v := src[n]; {
+							switch v := src[y*c.crow+x]; {
 							case v > 0:
 								blk[n] += off[n]
 							case v < 0:
@@ -411,4 +592,12 @@ func (d *decoder) reconstruct() {
 			}
 		}
 	}
+}
+
+// b2u converts a bool to 0 or 1.
+func b2u(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
 }

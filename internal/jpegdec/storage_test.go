@@ -1,0 +1,63 @@
+package jpegdec
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestZoneStorage checks the reduced coefficient storage of progressive
+// decodes: at scales 2, 4 and 8 only the k×k zone of every block is
+// stored, and its values equal those of the full decode at scale 1
+// (exact decodes at 2 and 4 parse refinement scans over coefficients
+// outside the zone with only their non-zero mask).
+func TestZoneStorage(t *testing.T) {
+	t.Parallel()
+	files := progressiveFiles(t)
+	if !testing.Short() {
+		if more, _ := filepath.Glob(filepath.Join(corpusDir, "*progressive*.jpg")); len(more) > 0 {
+			files = append(files, more...)
+		}
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		require.NoError(t, err)
+		full, _, err := decodeCoefficients(data, 1, nil)
+		require.NoError(t, err)
+		for _, s := range []int{2, 4, 8} {
+			k := 8 / s
+			d, _, err := decodeCoefficients(data, s, nil)
+			require.NoError(t, err)
+			for ci := range d.ncomp {
+				c, fc := &d.comp[ci], &full.comp[ci]
+				nb := c.bw * c.bh
+				require.Equal(t, k*k, c.cstride)
+				require.Len(t, c.coefs, nb*k*k)
+				if s == 8 {
+					assert.Nil(t, c.nz, "%s comp %d: no mask at scale 8", f, ci)
+				}
+				bad := 0
+				for b := range nb {
+					for y := range k {
+						for x := range k {
+							if c.coef(b, y, x) != fc.coef(b, y, x) {
+								bad++
+							}
+						}
+					}
+				}
+				assert.Zero(t, bad, "%s scale %d comp %d: zone coefficients differ from scale 1", filepath.Base(f), s, ci)
+			}
+		}
+		for _, s := range []int{2, 4} {
+			d, _, err := decodeCoefficients(data, s, approx)
+			require.NoError(t, err)
+			for ci := range d.ncomp {
+				assert.Nil(t, d.comp[ci].nz, "%s scale %d comp %d: Approximate stores no mask", f, s, ci)
+			}
+		}
+	}
+}
