@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
-	"io"
 	"io/fs"
 	"log/slog"
 	"math"
@@ -259,24 +258,15 @@ func (c *DiskCache) Get(ctx context.Context, key string) (*Image, bool) {
 // readFile reads the whole entry file at path. Errors wrap errDiskCorrupt
 // (with fi set) when the file cannot be an entry.
 func (c *DiskCache) readFile(path string) ([]byte, fs.FileInfo, error) {
-	f, err := os.Open(path)
+	buf, fi, err := readWhole(path, c.maxSize)
 	if err != nil {
-		return nil, nil, err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, nil, err
-	}
-	if !fi.Mode().IsRegular() || fi.Size() < diskHeaderLen || fi.Size() > c.maxSize {
-		return nil, fi, fmt.Errorf("%w: %v of %d bytes", errDiskCorrupt, fi.Mode().Type(), fi.Size())
-	}
-	buf := make([]byte, fi.Size())
-	if _, err := io.ReadFull(f, buf); err != nil {
-		if errors.Is(err, io.ErrUnexpectedEOF) {
-			err = fmt.Errorf("%w: shrank while read", errDiskCorrupt)
-		}
 		return nil, fi, err
+	}
+	switch {
+	case !fi.Mode().IsRegular() || fi.Size() < diskHeaderLen || fi.Size() > c.maxSize:
+		return nil, fi, fmt.Errorf("%w: %v of %d bytes", errDiskCorrupt, fi.Mode().Type(), fi.Size())
+	case int64(len(buf)) != fi.Size():
+		return nil, fi, fmt.Errorf("%w: shrank while read", errDiskCorrupt)
 	}
 	return buf, fi, nil
 }

@@ -172,7 +172,7 @@ func (c *DiskCache) dropIf(sum [16]byte, path string, bad fs.FileInfo) {
 	cur, err := os.Lstat(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-	case err == nil && bad != nil && os.SameFile(cur, bad):
+	case err == nil && bad != nil && sameFile(cur, bad):
 		if !c.removeFile(path) {
 			return
 		}

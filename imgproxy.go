@@ -222,6 +222,20 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.serve(w, r, img, statusHit)
 		return
 	}
+	if h.Disk != nil && h.Cluster == nil {
+		// Without a cluster the disk is the next tier: read it here,
+		// without the machinery of making a variant.
+		if d, ok := h.Disk.Get(ctx, req.key); ok {
+			if h.fresh(d) {
+				h.cache.Add(ctx, req.key, d)
+				h.serve(w, r, d, statusHit)
+				return
+			}
+			if img == nil {
+				img = d
+			}
+		}
+	}
 	if _, err := cleanPath(req.path); err != nil {
 		h.fail(w, r, err)
 		return
