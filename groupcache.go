@@ -114,19 +114,27 @@ func (h *Handler) epochKey(key string) string {
 	return strconv.FormatInt(epoch, 10) + "/" + key
 }
 
-// peerFailure turns a definitive answer of the owner node, recorded in
-// ctx, into the error it stands for; it returns nil when this node should
-// load the key itself (no answer, or the owner is unwell).
+// peerFailure turns a definitive answer of the owner node about the image
+// (not found, not an image, origin failed or timed out), recorded in ctx,
+// into the error it stands for; it returns nil when this node should load
+// the key itself (no answer, or an answer about the node, not the image).
 func peerFailure(ctx context.Context) error {
 	status, ok := cluster.PeerStatus(ctx)
 	if !ok {
 		return nil
 	}
-	for _, e := range statusTable {
-		if e.code == status && status != http.StatusServiceUnavailable && status != http.StatusInternalServerError {
-			return fmt.Errorf("%w: answered by the owner node", e.err)
-		}
+	switch status {
+	case http.StatusNotFound, http.StatusGone:
+		return fmt.Errorf("%w: answered by the owner node", ErrNotFound)
+	case http.StatusUnsupportedMediaType:
+		return fmt.Errorf("%w: answered by the owner node", ErrUnsupported)
+	case http.StatusBadGateway:
+		return fmt.Errorf("%w: answered by the owner node", ErrUpstream)
+	case http.StatusGatewayTimeout:
+		return fmt.Errorf("%w: answered by the owner node", ErrTimeout)
 	}
+	// Anything else (a 403 from a peer with another secret, a 500 or 503
+	// from an unwell owner) says nothing about the image: load it here.
 	return nil
 }
 
