@@ -138,3 +138,24 @@ func BenchmarkCacheMiss(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSamples runs the pipeline on the bundled samples, so there are
+// numbers on real files in any clone.
+func BenchmarkSamples(b *testing.B) {
+	for _, name := range []string{"landscape.jpg", "portrait.jpg", "badge.png", "stripes.gif"} {
+		data, err := os.ReadFile(filepath.Join("samples", name))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(name, func(b *testing.B) {
+			o, _ := imgproxy.ParseOptions("150x150")
+			r := &imgproxy.BildResizer{Concurrency: 1}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := r.Resize(context.Background(), &imgproxy.Source{Data: data}, o); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
