@@ -273,7 +273,11 @@ func (h *Handler) parse(r *http.Request) (request, error) {
 	// The path is checked (cleanPath) only on a miss: cleanPath accepts a
 	// path unchanged or refuses it, and only checked paths are stored, so
 	// a cache hit proves the path safe.
-	return request{opts: opts, path: path, key: opts.String() + "/" + path}, nil
+	key := rest // already canonical: no need to build the key
+	if !opts.isCanonical(segment) {
+		key = opts.String() + "/" + path
+	}
+	return request{opts: opts, path: path, key: key}, nil
 }
 
 // serve writes img; http.ServeContent handles Range and the conditional

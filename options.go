@@ -97,35 +97,45 @@ func (e *OptionsError) Error() string {
 // in the fixed order fit, rotation, quality, format. It is the options part
 // of cache keys, and ParseOptions(o.String()) == o for every valid o.
 func (o Options) String() string {
-	var b strings.Builder
-	b.Grow(24)
-	writeSide(&b, o.Width)
-	b.WriteByte('x')
-	writeSide(&b, o.Height)
-	if o.Fit == FitCrop {
-		b.WriteString(",crop")
-	}
-	if o.Rotate != 0 {
-		b.WriteString(",r")
-		b.WriteString(strconv.Itoa(o.Rotate))
-	}
-	if o.Quality != 0 {
-		b.WriteString(",q")
-		b.WriteString(strconv.Itoa(o.Quality))
-	}
-	if o.Format != FormatSource {
-		b.WriteByte(',')
-		b.WriteString(o.Format.String())
-	}
-	return b.String()
+	var buf [40]byte
+	return string(o.appendTo(buf[:0]))
 }
 
-func writeSide(b *strings.Builder, n int) {
-	if n == 0 {
-		b.WriteByte('-')
-		return
+// appendTo appends the canonical segment to b.
+func (o Options) appendTo(b []byte) []byte {
+	b = appendSide(b, o.Width)
+	b = append(b, 'x')
+	b = appendSide(b, o.Height)
+	if o.Fit == FitCrop {
+		b = append(b, ",crop"...)
 	}
-	b.WriteString(strconv.Itoa(n))
+	if o.Rotate != 0 {
+		b = append(b, ",r"...)
+		b = strconv.AppendInt(b, int64(o.Rotate), 10)
+	}
+	if o.Quality != 0 {
+		b = append(b, ",q"...)
+		b = strconv.AppendInt(b, int64(o.Quality), 10)
+	}
+	if o.Format != FormatSource {
+		b = append(b, ',')
+		b = append(b, o.Format.String()...)
+	}
+	return b
+}
+
+// isCanonical reports whether segment is o's canonical form, without
+// allocating.
+func (o Options) isCanonical(segment string) bool {
+	var buf [40]byte
+	return string(o.appendTo(buf[:0])) == segment
+}
+
+func appendSide(b []byte, n int) []byte {
+	if n == 0 {
+		return append(b, '-')
+	}
+	return strconv.AppendInt(b, int64(n), 10)
 }
 
 // ParseOptions parses an options segment, the part of a URL between the
@@ -174,16 +184,16 @@ func ParseOptions(segment string) (Options, error) {
 	if !hasOpts {
 		return o, nil
 	}
-	seen := map[byte]bool{}
+	var seen uint8 // a bit per option kind
 	for tok := range strings.SplitSeq(rest, ",") {
 		kind, err := o.apply(tok)
 		if err != nil {
 			return bad(err.Error())
 		}
-		if seen[kind] {
+		if seen&kind != 0 {
 			return bad("repeated option " + strconv.Quote(tok))
 		}
-		seen[kind] = true
+		seen |= kind
 	}
 	if o.Fit == FitCrop && (o.Width == 0 || o.Height == 0) {
 		return bad("crop needs both width and height")
@@ -191,23 +201,30 @@ func ParseOptions(segment string) (Options, error) {
 	return o, nil
 }
 
-// apply sets the option named by tok and returns its kind, so the caller
-// can refuse repeats.
-func (o *Options) apply(tok string) (byte, error) {
+// Option kinds, as bits, so that ParseOptions can refuse repeats.
+const (
+	kindFit uint8 = 1 << iota
+	kindRotate
+	kindQuality
+	kindFormat
+)
+
+// apply sets the option named by tok and returns its kind.
+func (o *Options) apply(tok string) (uint8, error) {
 	switch tok {
 	case "crop":
 		o.Fit = FitCrop
-		return 'c', nil
+		return kindFit, nil
 	case "r90", "r180", "r270":
 		o.Rotate, _ = strconv.Atoi(tok[1:])
-		return 'r', nil
+		return kindRotate, nil
 	case "jpeg", "png", "gif":
 		for f, name := range formatNames {
 			if name == tok {
 				o.Format = Format(f)
 			}
 		}
-		return 'f', nil
+		return kindFormat, nil
 	}
 	if len(tok) > 1 && tok[0] == 'q' {
 		q, err := parseNumber(tok[1:], 100)
@@ -215,7 +232,7 @@ func (o *Options) apply(tok string) (byte, error) {
 			return 0, fmt.Errorf("quality: %w", err)
 		}
 		o.Quality = q
-		return 'q', nil
+		return kindQuality, nil
 	}
 	return 0, fmt.Errorf("unknown option %q", tok)
 }
