@@ -163,3 +163,17 @@ func idct2(blk *[64]int32, dst []byte, stride int) {
 func dcSample(dc int32) byte {
 	return clamp8((int64(dc) + 128*8 + 4) >> 3)
 }
+
+// idctScaled writes the k x k samples (k = 8, 4 or 2) of blk to dst with
+// the matching scaled IDCT. Scale 1/8 (k = 1) never comes here: its one
+// sample per block is the DC value, written directly.
+func idctScaled(k int, blk *[64]int32, dst []byte, stride int) {
+	switch k {
+	case 8:
+		idct8(blk, dst, stride)
+	case 4:
+		idct4(blk, dst, stride)
+	default:
+		idct2(blk, dst, stride)
+	}
+}
