@@ -179,13 +179,19 @@ func (c *DiskCache) dropIf(sum [16]byte, path string, bad fs.FileInfo) {
 	default:
 		return
 	}
+	c.forgetSum(sum)
+}
+
+// forgetSum drops sum from the index after its file was removed; during
+// the start-up scan it also keeps the scan from adding it back.
+func (c *DiskCache) forgetSum(sum [16]byte) {
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	if e := c.idx.m[sum]; e != nil {
 		c.forgetLocked(e)
 	} else if c.scanning {
 		c.scanGone[sum] = struct{}{}
 	}
-	c.mu.Unlock()
 }
 
 // dropAny removes the entry for sum, whatever its file holds.
@@ -196,13 +202,7 @@ func (c *DiskCache) dropAny(sum [16]byte, path string) {
 	if !c.removeFile(path) {
 		return
 	}
-	c.mu.Lock()
-	if e := c.idx.m[sum]; e != nil {
-		c.forgetLocked(e)
-	} else if c.scanning {
-		c.scanGone[sum] = struct{}{}
-	}
-	c.mu.Unlock()
+	c.forgetSum(sum)
 }
 
 // diskFound is an entry file seen by the start-up scan.
