@@ -39,6 +39,23 @@ func BenchmarkEncode(b *testing.B) {
 	}
 }
 
+// BenchmarkEncode444 covers what the resampler hands over: 4:4:4 planes,
+// averaged to 4:2:0 by the encoder.
+func BenchmarkEncode444(b *testing.B) {
+	for _, sz := range [][2]int{{150, 94}, {640, 400}} {
+		m := detailed444(sz[0], sz[1])
+		b.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(b *testing.B) {
+			b.ReportAllocs()
+			o := &Options{Quality: 75, Progressive: true}
+			for b.Loop() {
+				if err := Encode(io.Discard, m, o); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkEncodeRGBA covers the conversion path.
 func BenchmarkEncodeRGBA(b *testing.B) {
 	m := smoothRGBA(640, 400)

