@@ -150,7 +150,7 @@ pick_port() {
 	die "no free port in 18100-19899"
 }
 ORIGIN_PORT=$(pick_port) RESIZER_PORT=$(pick_port) FRONT_PORT=$(pick_port)
-OURS_PORT=$(pick_port) BARE_PORT=$(pick_port)
+OURS_PORT=$(pick_port) BARE_PORT=$(pick_port) BAREH_PORT=$(pick_port)
 
 # -------------------------------------------------------------- processes
 
@@ -239,10 +239,14 @@ start_ours() {
 	wait_ready "$name" "http://127.0.0.1:$OURS_PORT/healthz" 200
 }
 
-start_bare() { # start_bare FILE
-	"$RUN/bare" -listen "127.0.0.1:$BARE_PORT" -file "$1" >"$RUN/logs/bare.log" 2>&1 &
-	SPID[bare]=$!
-	wait_ready bare "http://127.0.0.1:$BARE_PORT/" 200
+# start_bare NAME FILE [HEADERS]: bench/bare serving FILE (with the header
+# lines of the curl -D dump HEADERS, if given) on NAME's port.
+start_bare() {
+	local name=$1 port
+	port=$(port_of "$name")
+	"$RUN/bare" -listen "127.0.0.1:$port" -file "$2" ${3:+-headers "$3"} >"$RUN/logs/$name.log" 2>&1 &
+	SPID[$name]=$!
+	wait_ready "$name" "http://127.0.0.1:$port/" 200
 }
 
 # server_pids NAME: the processes whose memory and CPU count for a server:
@@ -334,6 +338,7 @@ port_of() { # port_of PROC
 	nginx-front) echo "$FRONT_PORT" ;;
 	ours-*) echo "$OURS_PORT" ;;
 	bare) echo "$BARE_PORT" ;;
+	bare-hdr) echo "$BAREH_PORT" ;;
 	*) die "unknown server $1" ;;
 	esac
 }
@@ -468,7 +473,8 @@ cold_section() {
 # --------------------------------------------------------- cache hits
 
 # hits_section SECTION OURS_ARGS...: imgproxy with a cache, warmed, against
-# bare (same bytes from memory) and the warmed nginx proxy_cache front.
+# bare (same body from memory; and the same response, headers included)
+# and the warmed nginx proxy_cache front.
 hits_section() {
 	local section=$1
 	shift
@@ -496,8 +502,13 @@ hits_section() {
 			fi
 		fi
 	fi
-	if [[ -n $hitfile ]] && start_bare "$hitfile"; then
+	if [[ -n $hitfile ]] && start_bare bare "$hitfile"; then
 		if check "${c[@]}" bare "$url"; then servers+=(bare); fi
+	fi
+	# The same response as imgproxy's hit, header lines included: what
+	# net/http costs for it, with no lookup.
+	if [[ $hitfile == */out/*-ours && -f $hitfile.headers ]] && start_bare bare-hdr "$hitfile" "$hitfile.headers"; then
+		if check "${c[@]}" bare-hdr "$url"; then servers+=(bare-hdr); fi
 	fi
 	for ((r = 1; r <= ROUNDS; r++)); do
 		# Rotate which server goes first each round.
@@ -509,6 +520,7 @@ hits_section() {
 	done
 	stop_server "ours-$section"
 	stop_server bare
+	stop_server bare-hdr
 	stop_server nginx-front
 	stop_server nginx-resizer
 }
