@@ -155,3 +155,28 @@ func FuzzResize(f *testing.F) {
 		}
 	})
 }
+
+// TestJPEGScale: 1/8 and 1/4 leave the kernel at least minKernelReduction;
+// 1/2 is taken whenever the half-size image covers the target, exactly
+// when less than minKernelReduction is left.
+func TestJPEGScale(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		w, h, bw, bh int
+		scale        int
+		exact        bool
+	}{
+		{5640, 3172, 150, 150, 8, false},
+		{1280, 1024, 150, 150, 4, false},
+		{2560, 1600, 640, 480, 2, false}, // 4x: 1/4 would leave 1.0
+		{1280, 1024, 640, 480, 2, true},  // 600x480: 1/2 leaves 1.07
+		{2560, 1600, 1200, 900, 2, true},
+		{1280, 1024, 1000, 1000, 1, false}, // 1/2 would be below the target
+		{1280, 1024, 5000, 5000, 1, false},
+	} {
+		plan := planGeometry(tt.w, tt.h, Options{Width: tt.bw, Height: tt.bh})
+		scale, exact := jpegScale(plan)
+		assert.Equal(t, tt.scale, scale, "%dx%d in %dx%d", tt.w, tt.h, tt.bw, tt.bh)
+		assert.Equal(t, tt.exact, exact, "%dx%d in %dx%d", tt.w, tt.h, tt.bw, tt.bh)
+	}
+}

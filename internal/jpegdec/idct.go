@@ -24,27 +24,22 @@ var (
 	c1h = fix(math.Cos(math.Pi/8) / 2)
 	c3h = fix(math.Cos(3*math.Pi/8) / 2)
 	// odd[x][j] = cos((2x+1)(2j+1)π/16)/2 for the odd 8-point part.
-	odd  [4][4]int64
-	box4 [4][4]int64 // [x][u] box-mean weights for 4 outputs
-	box2 [2][2]int64 // [x][u] box-mean weights for 2 outputs
+	odd  = table4(func(x, j int) float64 { return math.Cos(float64((2*x+1)*(2*j+1))*math.Pi/16) / 2 })
+	box4 = table4(func(x, u int) float64 { return boxWeight(x, u, 2) }) // [x][u] box-mean weights for 4 outputs
+	box2 = [2][2]int64{                                                 // [x][u] box-mean weights for 2 outputs
+		{fix(boxWeight(0, 0, 4)), fix(boxWeight(0, 1, 4))},
+		{fix(boxWeight(1, 0, 4)), fix(boxWeight(1, 1, 4))},
+	}
 )
 
-func init() {
-	for x := range 4 {
+// table4 returns the fixed-point values of f over 4x4 indices.
+func table4(f func(i, j int) float64) (t [4][4]int64) {
+	for i := range 4 {
 		for j := range 4 {
-			odd[x][j] = fix(math.Cos(float64((2*x+1)*(2*j+1))*math.Pi/16) / 2)
+			t[i][j] = fix(f(i, j))
 		}
 	}
-	for x := range 4 {
-		for u := range 4 {
-			box4[x][u] = fix(boxWeight(x, u, 2))
-		}
-	}
-	for x := range 2 {
-		for u := range 2 {
-			box2[x][u] = fix(boxWeight(x, u, 4))
-		}
-	}
+	return t
 }
 
 func fix(f float64) int64 { return int64(math.Round(f * (1 << constBits))) }
@@ -119,25 +114,41 @@ func idct8(blk *[64]int32, dst []byte, stride int) {
 	}
 }
 
-// idct4 writes a 4x4 box-filtered reduction of blk to dst.
+// idct4 writes a 4x4 box-filtered reduction of blk to dst. The box
+// weights are symmetric, box4[3-x][u] = (-1)^u box4[x][u], with a constant
+// DC weight, so each 4-point pass is an even and an odd half (8
+// multiplications instead of 16), and a column or row with only its DC
+// term is a constant: the same integers as the plain matrix product.
 func idct4(blk *[64]int32, dst []byte, stride int) {
 	var tmp [4][4]int64 // [y][u]
-	const r1 = 1 << (constBits - pass1Bits - 1)
+	const s1 = constBits - pass1Bits
+	const r1 = 1 << (s1 - 1)
 	for u := range 4 {
 		f0, f1, f2, f3 := int64(blk[u]), int64(blk[8+u]), int64(blk[16+u]), int64(blk[24+u])
-		for y := range 4 {
-			tmp[y][u] = (f0*box4[y][0] + f1*box4[y][1] + f2*box4[y][2] + f3*box4[y][3] + r1) >> (constBits - pass1Bits)
+		if f1|f2|f3 == 0 {
+			v := (f0*box4[0][0] + r1) >> s1
+			tmp[0][u], tmp[1][u], tmp[2][u], tmp[3][u] = v, v, v, v
+			continue
 		}
+		e0, e1 := f0*box4[0][0]+f2*box4[0][2], f0*box4[1][0]+f2*box4[1][2]
+		o0, o1 := f1*box4[0][1]+f3*box4[0][3], f1*box4[1][1]+f3*box4[1][3]
+		tmp[0][u], tmp[3][u] = (e0+o0+r1)>>s1, (e0-o0+r1)>>s1
+		tmp[1][u], tmp[2][u] = (e1+o1+r1)>>s1, (e1-o1+r1)>>s1
 	}
 	const shift = constBits + pass1Bits
 	const bias = 128<<shift + 1<<(shift-1)
 	for y := range 4 {
 		row := dst[y*stride : y*stride+4]
 		t := &tmp[y]
-		for x := range 4 {
-			v := t[0]*box4[x][0] + t[1]*box4[x][1] + t[2]*box4[x][2] + t[3]*box4[x][3]
-			row[x] = clamp8((v + bias) >> shift)
+		if t[1]|t[2]|t[3] == 0 {
+			v := clamp8((t[0]*box4[0][0] + bias) >> shift)
+			row[0], row[1], row[2], row[3] = v, v, v, v
+			continue
 		}
+		e0, e1 := t[0]*box4[0][0]+t[2]*box4[0][2], t[0]*box4[1][0]+t[2]*box4[1][2]
+		o0, o1 := t[1]*box4[0][1]+t[3]*box4[0][3], t[1]*box4[1][1]+t[3]*box4[1][3]
+		row[0], row[3] = clamp8((e0+o0+bias)>>shift), clamp8((e0-o0+bias)>>shift)
+		row[1], row[2] = clamp8((e1+o1+bias)>>shift), clamp8((e1-o1+bias)>>shift)
 	}
 }
 
