@@ -45,12 +45,13 @@ func hrow1(in, out []byte, t *table) {
 		px := in[start[x]:]
 		px = px[:len(ws)]
 		sum := int32(half)
-		for len(ws) >= 2 && len(px) >= 2 {
-			sum += int32(px[0])*ws[0] + int32(px[1])*ws[1]
-			ws, px = ws[2:], px[2:]
+		for len(ws) >= 4 && len(px) >= 4 {
+			sum += int32(px[0])*ws[0] + int32(px[1])*ws[1] + int32(px[2])*ws[2] + int32(px[3])*ws[3]
+			ws, px = ws[4:], px[4:]
 		}
-		if len(ws) > 0 && len(px) > 0 {
+		for len(ws) > 0 && len(px) > 0 {
 			sum += int32(px[0]) * ws[0]
+			ws, px = ws[1:], px[1:]
 		}
 		out[x] = clamp8(sum >> fracBits)
 	}

@@ -20,6 +20,9 @@ func resamplePlane(src, dst plane, ax, ay axis, k Kernel, workers int, premul bo
 // running first the pass that makes the pair cheaper (usually the one that
 // reduces most) and skipping identity passes.
 func twoPass(src, dst plane, tx, ty *table, workers int) {
+	if src.ch == 1 {
+		tx = tx.padded(src.w)
+	}
 	hp := func(s, d plane) { parallel(d.h, workers, func(y0, y1 int) { hpass(s, d, tx, y0, y1) }) }
 	vp := func(s, d plane) { parallel(d.h, workers, func(y0, y1 int) { vpass(s, d, ty, y0, y1) }) }
 	switch {

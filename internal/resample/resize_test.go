@@ -342,3 +342,25 @@ func TestResizeExtent(t *testing.T) {
 		assert.Equal(t, uint8(30*x), half.Cb[x], "Cb x=%d", x)
 	}
 }
+
+// TestPaddedTable: widening the rows with zero weights changes no output.
+func TestPaddedTable(t *testing.T) {
+	t.Parallel()
+	for _, a := range []axis{{640, 600, 640.0 / 600, 0}, {1280, 640, 2, 0}, {640, 150, 640.0 / 150, 0},
+		{7, 3, 7.0 / 3, 0}, {5, 17, 5.0 / 17, 0}, {3, 2, 1.5, 0}, {9, 9, 1, 0.25}} {
+		tab := newTable(Lanczos3, a)
+		p := tab.padded(a.in)
+		assert.LessOrEqual(t, p.taps, a.in)
+		if p != tab {
+			assert.Zero(t, p.taps%4, "%+v", a)
+		}
+		in := make([]byte, a.in)
+		for i := range in {
+			in[i] = byte(i*37 + i*i)
+		}
+		want, got := make([]byte, a.out), make([]byte, a.out)
+		hrow1(in, want, tab)
+		hrow1(in, got, p)
+		assert.Equal(t, want, got, "%+v", a)
+	}
+}

@@ -121,6 +121,26 @@ func compact(tmp, first, lo []int32, wide, taps, in int) *table {
 	return t
 }
 
+// padded returns t with its rows widened to a multiple of 4 taps (at most
+// in, the input length) by zero weights, moving windows left where they
+// would run past the input end, so that hrow1's unrolled loop has no
+// tail. The outputs are the same.
+func (t *table) padded(in int) *table {
+	taps := min((t.taps+3)&^3, in)
+	if taps <= t.taps || t.ident {
+		return t
+	}
+	n := len(t.start)
+	p := &table{start: make([]int32, n), w: make([]int32, n*taps), taps: taps}
+	for i := range n {
+		s := int(t.start[i])
+		ps := min(s, in-taps)
+		p.start[i] = int32(ps)
+		copy(p.w[i*taps+s-ps:], t.w[i*t.taps:(i+1)*t.taps])
+	}
+	return p
+}
+
 func clampInt(v, lo, hi int) int {
 	return max(lo, min(v, hi))
 }
