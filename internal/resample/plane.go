@@ -13,16 +13,17 @@ func resamplePlane(src, dst plane, ax, ay axis, k Kernel, workers int, premul bo
 		})
 		src, ax, ay = small, ax.shrunk(fx), ay.shrunk(fy)
 	}
-	twoPass(src, dst, newTable(k, ax), newTable(k, ay), workers)
+	align := 1
+	if src.ch == 1 {
+		align = 4 // hrow1 steps 4 taps at a time
+	}
+	twoPass(src, dst, newTable(k, ax, align), newTable(k, ay, 1), workers)
 }
 
 // twoPass applies the horizontal table tx and the vertical table ty,
 // running first the pass that makes the pair cheaper (usually the one that
 // reduces most) and skipping identity passes.
 func twoPass(src, dst plane, tx, ty *table, workers int) {
-	if src.ch == 1 {
-		tx = tx.padded(src.w)
-	}
 	hp := func(s, d plane) { parallel(d.h, workers, func(y0, y1 int) { hpass(s, d, tx, y0, y1) }) }
 	vp := func(s, d plane) { parallel(d.h, workers, func(y0, y1 int) { vpass(s, d, ty, y0, y1) }) }
 	switch {

@@ -18,7 +18,7 @@ func TestTableWeightsSumToOne(t *testing.T) {
 	for _, k := range kernels {
 		for _, a := range []axis{{7, 3, 7.0 / 3, 0}, {100, 13, 100.0 / 13, 0}, {5, 17, 5.0 / 17, 0},
 			{1, 9, 1.0 / 9, 0}, {9, 1, 9, 0}, {353, 75, 4.7, 0.5}, {8, 8, 1, 0}} {
-			tb := newTable(k, a)
+			tb := newTable(k, a, 1)
 			for i := range a.out {
 				s := int32(0)
 				for _, w := range tb.w[i*tb.taps : (i+1)*tb.taps] {
@@ -343,16 +343,16 @@ func TestResizeExtent(t *testing.T) {
 	}
 }
 
-// TestPaddedTable: widening the rows with zero weights changes no output.
-func TestPaddedTable(t *testing.T) {
+// TestAlignedTable: widening the rows with zero weights changes no output.
+func TestAlignedTable(t *testing.T) {
 	t.Parallel()
 	for _, a := range []axis{{640, 600, 640.0 / 600, 0}, {1280, 640, 2, 0}, {640, 150, 640.0 / 150, 0},
-		{7, 3, 7.0 / 3, 0}, {5, 17, 5.0 / 17, 0}, {3, 2, 1.5, 0}, {9, 9, 1, 0.25}} {
-		tab := newTable(Lanczos3, a)
-		p := tab.padded(a.in)
-		assert.LessOrEqual(t, p.taps, a.in)
-		if p != tab {
-			assert.Zero(t, p.taps%4, "%+v", a)
+		{7, 3, 7.0 / 3, 0}, {5, 17, 5.0 / 17, 0}, {3, 2, 1.5, 0}, {9, 9, 1, 0.25}, {9, 9, 1, 0}} {
+		tab, aligned := newTable(Lanczos3, a, 1), newTable(Lanczos3, a, 4)
+		assert.LessOrEqual(t, aligned.taps, a.in)
+		assert.Equal(t, tab.ident, aligned.ident, "%+v", a)
+		if tab.taps > 1 && aligned.taps < a.in {
+			assert.Zero(t, aligned.taps%4, "%+v", a)
 		}
 		in := make([]byte, a.in)
 		for i := range in {
@@ -360,7 +360,7 @@ func TestPaddedTable(t *testing.T) {
 		}
 		want, got := make([]byte, a.out), make([]byte, a.out)
 		hrow1(in, want, tab)
-		hrow1(in, got, p)
+		hrow1(in, got, aligned)
 		assert.Equal(t, want, got, "%+v", a)
 	}
 }

@@ -36,8 +36,11 @@ type table struct {
 	ident bool // output sample i is exactly input sample i
 }
 
-// newTable computes the weight table of kernel k for axis a.
-func newTable(k Kernel, a axis) *table {
+// newTable computes the weight table of kernel k for axis a. Rows of more
+// than one tap are widened with zero weights to a multiple of align taps
+// (at most a.in), which lets hrow1 run without a tail; the outputs are the
+// same.
+func newTable(k Kernel, a axis, align int) *table {
 	fs := max(a.scale, 1) // filter scale: widen the kernel when reducing
 	r := k.Support * fs
 	wide := min(int(math.Ceil(2*r))+3, a.in)
@@ -54,6 +57,9 @@ func newTable(k Kernel, a axis) *table {
 		s, n := trim(row)
 		first[i], lo[i] = int32(f), int32(f+s)
 		taps = max(taps, n)
+	}
+	if taps > 1 && align > 1 {
+		taps = min((taps+align-1)/align*align, a.in)
 	}
 	return compact(tmp, first, lo, wide, taps, a.in)
 }
@@ -119,26 +125,6 @@ func compact(tmp, first, lo []int32, wide, taps, in int) *table {
 		}
 	}
 	return t
-}
-
-// padded returns t with its rows widened to a multiple of 4 taps (at most
-// in, the input length) by zero weights, moving windows left where they
-// would run past the input end, so that hrow1's unrolled loop has no
-// tail. The outputs are the same.
-func (t *table) padded(in int) *table {
-	taps := min((t.taps+3)&^3, in)
-	if taps <= t.taps || t.ident {
-		return t
-	}
-	n := len(t.start)
-	p := &table{start: make([]int32, n), w: make([]int32, n*taps), taps: taps}
-	for i := range n {
-		s := int(t.start[i])
-		ps := min(s, in-taps)
-		p.start[i] = int32(ps)
-		copy(p.w[i*taps+s-ps:], t.w[i*t.taps:(i+1)*t.taps])
-	}
-	return p
 }
 
 func clampInt(v, lo, hi int) int {
