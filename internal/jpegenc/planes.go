@@ -223,22 +223,26 @@ func rgbPlanes(m image.Image) []plane {
 		cbRow, crRow := cb.pix[j*cw:(j+1)*cw], cr.pix[j*cw:(j+1)*cw]
 		for i := range cw {
 			a, b := 8*i, 4*min(2*i+1, w-1) // columns 2i and 2i+1 (clamped)
-			R := int32(r0[a]) + int32(r0[b]) + int32(r1[a]) + int32(r1[b])
-			G := int32(r0[a+1]) + int32(r0[b+1]) + int32(r1[a+1]) + int32(r1[b+1])
-			B := int32(r0[a+2]) + int32(r0[b+2]) + int32(r1[a+2]) + int32(r1[b+2])
-			// Sums of 4 samples: shift by 18 instead of 16.
-			vb := clamp8((-11058*R - 21710*G + 32768*B + 128<<18 + 1<<17) >> 18)
-			vr := clamp8((32768*R - 27439*G - 5329*B + 128<<18 + 1<<17) >> 18)
+			// Each pixel's chroma, scaled by 2^16 and not yet offset; the
+			// block's is their mean (edge pixels counted twice).
+			var pb, pr [4]int32
+			px := [4][]byte{r0[a:], r0[b:], r1[a:], r1[b:]}
+			for k, p := range px {
+				pb[k] = -11058*int32(p[0]) - 21710*int32(p[1]) + 32768*int32(p[2])
+				pr[k] = 32768*int32(p[0]) - 27439*int32(p[1]) - 5329*int32(p[2])
+			}
+			vb := clamp8((pb[0] + pb[1] + pb[2] + pb[3] + 128<<18 + 1<<17) >> 18)
+			vr := clamp8((pr[0] + pr[1] + pr[2] + pr[3] + 128<<18 + 1<<17) >> 18)
 			cbRow[i], crRow[i] = vb, vr
-			for k, p := range [4][]byte{r0[a:], r0[b:], r1[a:], r1[b:]} {
+			for k := range px {
 				x, y := 2*i+k&1, 2*j+k>>1
 				if x >= w || y >= h {
 					continue
 				}
-				pb := (-11058*int32(p[0]) - 21710*int32(p[1]) + 32768*int32(p[2]) + 128<<16 + 1<<15) >> 16
-				pr := (32768*int32(p[0]) - 27439*int32(p[1]) - 5329*int32(p[2]) + 128<<16 + 1<<15) >> 16
+				db := (pb[k]+128<<16+1<<15)>>16 - int32(vb)
+				dr := (pr[k]+128<<16+1<<15)>>16 - int32(vr)
 				yi := y*w + x
-				yp.pix[yi] = clamp8(int32(yp.pix[yi]) + lumaShift(pb-int32(vb), pr-int32(vr)))
+				yp.pix[yi] = clamp8(int32(yp.pix[yi]) + lumaShift(db, dr))
 			}
 		}
 	}
