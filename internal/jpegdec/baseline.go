@@ -8,9 +8,12 @@ func (d *decoder) baselineScan(s *scan) error {
 	if err := checkTables(s, true, true); err != nil {
 		return err
 	}
-	k := d.k
+	k, band := d.k, d.band
 	gray := func(j, bx, by int) error { // missing data: mid-grey block
 		c := &d.comp[s.comp[j]]
+		if band {
+			by %= c.v // the planes hold one MCU row
+		}
 		for y := range k {
 			row := c.plane[(by*k+y)*c.stride+bx*k:][:k]
 			for x := range row {
@@ -21,6 +24,9 @@ func (d *decoder) baselineScan(s *scan) error {
 	}
 	return d.walkScan(s, func(j, bx, by int) error {
 		c := &d.comp[s.comp[j]]
+		if band {
+			by %= c.v
+		}
 		if k == 1 {
 			if err := d.br.decodeDCSkipAC(s.dc[j], s.ac[j], &c.pred); err != nil {
 				return err

@@ -12,9 +12,9 @@ type ColorSpace uint8
 const (
 	ColorGray  ColorSpace = iota + 1 // 1 component
 	ColorYCbCr                       // 3 components, JFIF YCbCr
-	ColorRGB                         // 3 components stored as RGB (Adobe transform 0 or ids 'R','G','B'); unsupported
-	ColorCMYK                        // 4 components, Adobe transform 0; unsupported
-	ColorYCCK                        // 4 components, Adobe transform 2; unsupported
+	ColorRGB                         // 3 components stored as RGB (Adobe transform 0 without JFIF, or ids 'R','G','B')
+	ColorCMYK                        // 4 components, no Adobe marker (plain CMYK) or Adobe transform 0 (inverted CMYK)
+	ColorYCCK                        // 4 components, Adobe transform 2 (or another non-zero transform, as libjpeg)
 )
 
 // String returns a short name such as "ycbcr".

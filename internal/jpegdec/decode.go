@@ -27,10 +27,18 @@ type scan struct {
 }
 
 // Decode decodes a JPEG at 1/scale of its size (scale 1, 2, 4 or 8). The
-// result is ceil(W/scale) x ceil(H/scale): an *image.YCbCr (444, 422, 420,
-// 440, 411 or 410, as stored) for 3 components, or an *image.Gray for one.
-// 4-component (CMYK/YCCK) and RGB files return an UnsupportedError, as do
-// arithmetic-coded, lossless, hierarchical and 12-bit files. opts may be nil.
+// result is ceil(W/scale) x ceil(H/scale):
+//
+//   - ColorGray: an *image.Gray;
+//   - ColorYCbCr: an *image.YCbCr (444, 422, 420, 440, 411 or 410, as
+//     stored);
+//   - ColorCMYK, ColorYCCK, ColorRGB: an opaque *image.RGBA (alpha 255,
+//     so it is also valid as NRGBA data) holding the colours a browser
+//     shows, converted as described in the package documentation.
+//
+// Arithmetic-coded, lossless, hierarchical and 12-bit files return an
+// UnsupportedError, as do sampling factors the output cannot represent.
+// opts may be nil.
 func Decode(data []byte, scale int, opts *Options) (image.Image, error) {
 	d, img, err := decodeCoefficients(data, scale, opts)
 	if err != nil {
@@ -73,6 +81,9 @@ func decodeCoefficients(data []byte, scale int, opts *Options) (*decoder, image.
 	if err := d.decodeScans(); err != nil {
 		return nil, nil, err
 	}
+	if d.out != nil && !d.band && !d.progressive {
+		d.convertRows(0, d.out.Rect.Max.Y, 0)
+	}
 	return d, img, nil
 }
 
@@ -102,10 +113,11 @@ func (d *decoder) decodeScans() error {
 		if err != nil {
 			return err
 		}
-		if nscan >= maxScans || !d.progressive && nscan >= d.ncomp {
+		if nscan >= maxScans || !d.progressive && (nscan >= d.ncomp || d.band) {
 			// Bound the work per input byte: a sequential file codes
 			// each component once; real progressive files use far
-			// fewer scans than maxScans.
+			// fewer scans than maxScans. A sequential band decode
+			// (color.go) has converted its only scan already.
 			d.skipEntropy()
 			continue
 		}
@@ -148,7 +160,10 @@ func (d *decoder) parseSOS(p []byte) (scan, error) {
 			}
 		}
 		s.comp[j] = ci
-		s.dc[j], s.ac[j] = &d.huff[0][tdta>>4&3], &d.huff[1][tdta&3]
+		td, ta := tdta>>4&3, tdta&3
+		d.defaultTable(0, td) // Annex K tables for files without DHT
+		d.defaultTable(1, ta)
+		s.dc[j], s.ac[j] = &d.huff[0][td], &d.huff[1][ta]
 		blocks += d.comp[ci].h * d.comp[ci].v
 	}
 	if s.n > 1 && blocks > 10 {
@@ -239,6 +254,9 @@ func (d *decoder) walkScan(s *scan, fn, gap func(j, bx, by int) error) error {
 		for my := 0; my < d.mcusY && err == nil; my++ {
 			for mx := 0; mx < d.mcusX && err == nil; mx++ {
 				err = d.mcu(s, next(), mx, my)
+			}
+			if d.band && !d.progressive && err == nil {
+				d.convertBand(my)
 			}
 		}
 	}

@@ -178,7 +178,9 @@ func TestErrors(t *testing.T) {
 		{"lossless", sofImage(0xC3, 8, ycc), true},
 		{"hierarchical", sofImage(0xC5, 8, ycc), true},
 		{"12-bit", sofImage(0xC1, 12, ycc), true},
-		{"ycck", sofImage(0xC0, 8, []byte{1, 0x11, 0, 2, 0x11, 0, 3, 0x11, 0, 4, 0x11, 0}, adobe...), true},
+		{"ycck no scans", sofImage(0xC0, 8, []byte{1, 0x11, 0, 2, 0x11, 0, 3, 0x11, 0, 4, 0x11, 0}, adobe...), false},
+		// Converted frames need factors that divide the largest ones.
+		{"ycck sampling", sofImage(0xC0, 8, []byte{1, 0x31, 0, 2, 0x21, 0, 3, 0x11, 0, 4, 0x11, 0}, adobe...), true},
 		{"sampling", sofImage(0xC0, 8, []byte{1, 0x12, 0, 2, 0x21, 1, 3, 0x11, 1}), true},
 		// Regression (found by fuzzing): over-full code lengths used to
 		// index past the lookahead table.

@@ -3,7 +3,9 @@ package jpegdec
 import "image"
 
 // allocate computes block geometry and allocates the output planes,
-// returning the output image (a view of the MCU-padded planes).
+// returning the output image: a view of the MCU-padded planes for gray
+// and YCbCr, an *image.RGBA filled by conversion for the other colour
+// spaces (see color.go).
 func (d *decoder) allocate() image.Image {
 	if d.ncomp == 1 {
 		d.comp[0].h, d.comp[0].v = 1, 1
@@ -21,9 +23,15 @@ func (d *decoder) allocate() image.Image {
 		c.nbw = ceilDiv(ceilDiv(d.width*c.h, d.hmax), 8)
 		c.nbh = ceilDiv(ceilDiv(d.height*c.v, d.vmax), 8)
 		c.stride = c.bw * k
-		c.plane = make([]byte, c.stride*c.bh*k)
 	}
 	w, h := ceilDiv(d.width, d.scale), ceilDiv(d.height, d.scale)
+	if d.needsConvert() {
+		return d.allocateRGBA(w, h)
+	}
+	for i := range d.ncomp {
+		c := &d.comp[i]
+		c.plane = make([]byte, c.stride*c.bh*k)
+	}
 	r := image.Rect(0, 0, w, h)
 	if d.ncomp == 1 {
 		c := &d.comp[0]

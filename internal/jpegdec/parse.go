@@ -20,6 +20,8 @@ const (
 	mDNL  = 0xDC
 	mDRI  = 0xDD
 	mAPP0 = 0xE0
+	mAPP1 = 0xE1
+	mAPP2 = 0xE2
 	mAPPE = 0xEE
 )
 
@@ -76,6 +78,9 @@ type decoder struct {
 	ri          int
 	scale, k    int
 	approx      bool // Options.Approximate
+	out         *image.RGBA // converted output (CMYK, YCCK, RGB), see color.go
+	band        bool        // with out: planes hold one MCU row
+	meta        *metaState  // Metadata: collects APP1/APP2 payloads
 	eobrun      int
 	needed      []bool // progressive: per scan index, whether to decode it (nil: decide by band)
 	br          bitReader
@@ -173,6 +178,8 @@ func (d *decoder) handleMarker(m byte, configOnly bool) error {
 		return d.parseDQT(p)
 	case m == mDRI:
 		return d.parseDRI(p)
+	case (m == mAPP1 || m == mAPP2) && d.meta != nil:
+		d.meta.app(m, p)
 	case m == mAPP0:
 		d.jfif = d.jfif || bytes.HasPrefix(p, []byte("JFIF\x00"))
 	case m == mAPPE:
@@ -280,7 +287,9 @@ func (d *decoder) colorSpace() ColorSpace {
 		}
 		return ColorYCbCr
 	}
-	if d.adobe && d.transform == 2 {
+	if d.adobe && d.transform != 0 {
+		// Transform 2 is YCCK; libjpeg (and so browsers) also treats
+		// any other non-zero transform of a 4-component file as YCCK.
 		return ColorYCCK
 	}
 	return ColorCMYK
@@ -317,11 +326,8 @@ func (d *decoder) subsampling() (image.YCbCrSubsampleRatio, error) {
 
 // supportErr reports why the frame cannot be decoded, or nil.
 func (d *decoder) supportErr() error {
-	switch d.colorSpace() {
-	case ColorRGB:
-		return UnsupportedError("RGB colour space")
-	case ColorCMYK, ColorYCCK:
-		return UnsupportedError("4-component CMYK/YCCK")
+	if d.needsConvert() {
+		return d.samplingErr()
 	}
 	_, err := d.subsampling()
 	return err

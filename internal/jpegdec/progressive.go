@@ -539,53 +539,85 @@ func (d *decoder) refineCoef(c *int16, p1, m1 int16) {
 	}
 }
 
-// reconstruct dequantises stored coefficients and writes every block.
+// dequant is a component's dequantisation for reconstruct: the
+// quantiser and the Approximate offsets (see approxOffset), natural order.
+type dequant struct {
+	q, off [64]int32
+	approx bool
+}
+
+func (c *component) dequant() *dequant {
+	dq := new(dequant)
+	for z := range 64 {
+		dq.q[zigzag[z]] = c.q[z]
+	}
+	for n, al := range c.approxAl {
+		if al > 0 {
+			dq.off[n], dq.approx = approxOffset(al, dq.q[n]), true
+		}
+	}
+	return dq
+}
+
+// reconstruct dequantises stored coefficients and writes every block;
+// for a converted frame (color.go) one MCU row at a time.
 func (d *decoder) reconstruct() {
-	k := d.k
-	blk := &d.blk
+	var dq [4]*dequant
+	for i := range d.ncomp {
+		dq[i] = d.comp[i].dequant()
+	}
+	if d.band {
+		for my := range d.mcusY {
+			for i := range d.ncomp {
+				c := &d.comp[i]
+				for y := range c.v {
+					d.reconstructRow(c, dq[i], my*c.v+y, y)
+				}
+			}
+			d.convertBand(my)
+		}
+		return
+	}
 	for i := range d.ncomp {
 		c := &d.comp[i]
-		var qn [64]int32
-		for z := range 64 {
-			qn[zigzag[z]] = c.q[z]
-		}
-		var off [64]int32 // natural order, see approxOffset
-		approx := false
-		for n, al := range c.approxAl {
-			if al > 0 {
-				off[n], approx = approxOffset(al, qn[n]), true
-			}
-		}
 		for by := range c.bh {
-			for bx := range c.bw {
-				b := (by*c.bw + bx) * c.cstride
-				if k == 1 {
-					c.plane[by*c.stride+bx] = dcSample(int32(c.coefs[b]) * qn[0])
-					continue
-				}
-				src := c.coefs[b : b+c.cstride]
-				for y := range k {
-					row := src[y*c.crow:][:k]
-					for x, v := range row {
-						blk[y*8+x] = int32(v) * qn[y*8+x]
-					}
-				}
-				if approx {
-					for y := range k {
-						for x := range k {
-							n := y*8 + x
-							switch v := src[y*c.crow+x]; {
-							case v > 0:
-								blk[n] += off[n]
-							case v < 0:
-								blk[n] -= off[n]
-							}
-						}
-					}
-				}
-				idctScaled(k, blk, c.plane[(by*c.stride+bx)*k:], c.stride)
+			d.reconstructRow(c, dq[i], by, by)
+		}
+	}
+}
+
+// reconstructRow writes block row by of c into plane block row py.
+func (d *decoder) reconstructRow(c *component, dq *dequant, by, py int) {
+	k := d.k
+	blk := &d.blk
+	qn, off := &dq.q, &dq.off
+	for bx := range c.bw {
+		b := (by*c.bw + bx) * c.cstride
+		if k == 1 {
+			c.plane[py*c.stride+bx] = dcSample(int32(c.coefs[b]) * qn[0])
+			continue
+		}
+		src := c.coefs[b : b+c.cstride]
+		for y := range k {
+			row := src[y*c.crow:][:k]
+			for x, v := range row {
+				blk[y*8+x] = int32(v) * qn[y*8+x]
 			}
 		}
+		if dq.approx {
+			for y := range k {
+				for x := range k {
+					n := y*8 + x
+					switch v := src[y*c.crow+x]; {
+					case v > 0:
+						blk[n] += off[n]
+					case v < 0:
+						blk[n] -= off[n]
+					}
+				}
+			}
+		}
+		idctScaled(k, blk, c.plane[(py*c.stride+bx)*k:], c.stride)
 	}
 }
 
