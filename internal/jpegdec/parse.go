@@ -77,7 +77,7 @@ type decoder struct {
 	huff        [2][4]huffTable // [class][id], class 0 = DC, 1 = AC
 	ri          int
 	scale, k    int
-	approx      bool // Options.Approximate
+	approx      bool        // Options.Approximate
 	out         *image.RGBA // converted output (CMYK, YCCK, RGB), see color.go
 	band        bool        // with out: planes hold one MCU row
 	meta        *metaState  // Metadata: collects APP1/APP2 payloads
