@@ -3,8 +3,9 @@
 //
 // # Why our own reader
 //
-// Orientation is read on every request, from a few hundred bytes that the
-// format's parser has already cut out of the file. General EXIF libraries
+// Orientation is read on every request, from the EXIF block (a few
+// kilobytes at most) that the format's parser has already cut out of the
+// file. General EXIF libraries
 // decode every IFD, tag and value into maps and slices first; this package
 // reads the 12-byte entries of IFD0 in place and stops at the tag.
 //
