@@ -77,10 +77,21 @@ func AppendStill(dst []byte, s Still) []byte {
 	dst = StartFile(dst)
 	if s.Alpha != nil {
 		dst = AppendVP8X(dst, FlagAlpha, s.Width, s.Height)
-		dst = append(dst, s.Alpha...)
 	}
-	dst = append(dst, s.Bitstream...)
+	dst = AppendImage(dst, s)
 	FinishFile(dst[start:])
+	return dst
+}
+
+// AppendImage appends the image chunks of s (ALPH if any, then the
+// bitstream) to dst, each padded to an even size.
+func AppendImage(dst []byte, s Still) []byte {
+	for _, c := range [][]byte{s.Alpha, s.Bitstream} {
+		dst = append(dst, c...)
+		if len(c)&1 == 1 {
+			dst = append(dst, 0) // the file we read ended without its pad
+		}
+	}
 	return dst
 }
 
@@ -123,7 +134,7 @@ func FirstFrame(data []byte) (still []byte, offset, canvasSize image.Point, err 
 			Width:     f.rect.Dx(),
 			Height:    f.rect.Dy(),
 		}
-		n := riffHeaderSize + len(s.Alpha) + len(s.Bitstream)
+		n := riffHeaderSize + len(s.Alpha) + len(s.Bitstream) + 2
 		if s.Alpha != nil {
 			n += chunkHeaderSize + vp8xSize
 		}
