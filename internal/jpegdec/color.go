@@ -171,17 +171,20 @@ const (
 	fixCbB = 116130 // 1.772
 )
 
-// ycckRow converts Adobe YCCK: the YCbCr part gives (inverted) C, M, Y
-// by the JFIF equations, K is stored inverted; then as cmykInvertedRow.
+// ycckRow converts Adobe YCCK. The encoder (libjpeg, Photoshop) codes
+// the inverted-sense samples sC, sM, sY as the YCbCr of R = 255-sC,
+// G = 255-sM, B = 255-sY; so the JFIF equations give R, G, B, and
+// sC = 255-R etc.; K is stored inverted as in Adobe CMYK. The result is
+// cmykInvertedRow of those: out R = (255-R)·sK/255, and so on.
 func ycckRow(dst, yy, cb, cr, k []byte) {
 	for x := range yy {
 		p := dst[4*x : 4*x+4 : 4*x+4]
 		y1 := int32(yy[x])<<16 + 1<<15
 		b1, r1 := int32(cb[x])-128, int32(cr[x])-128
 		kk := uint32(k[x])
-		p[0] = mul255(clampU8(y1+fixCrR*r1), kk)
-		p[1] = mul255(clampU8(y1-fixCbG*b1-fixCrG*r1), kk)
-		p[2] = mul255(clampU8(y1+fixCbB*b1), kk)
+		p[0] = mul255(255-clampU8(y1+fixCrR*r1), kk)
+		p[1] = mul255(255-clampU8(y1-fixCbG*b1-fixCrG*r1), kk)
+		p[2] = mul255(255-clampU8(y1+fixCbB*b1), kk)
 		p[3] = 0xFF
 	}
 }

@@ -113,7 +113,7 @@ func (d *decoder) decodeScans() error {
 		if err != nil {
 			return err
 		}
-		if nscan >= maxScans || !d.progressive && (nscan >= d.ncomp || d.band) {
+		if nscan >= maxScans || !d.progressive && (nscan >= d.ncomp || d.band && nscan > 0) {
 			// Bound the work per input byte: a sequential file codes
 			// each component once; real progressive files use far
 			// fewer scans than maxScans. A sequential band decode
