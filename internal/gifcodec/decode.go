@@ -44,7 +44,8 @@ const (
 // maxFrames <= 0 decodes them all.
 //
 // A frame that cannot be decoded (damaged blocks, corrupt LZW data, no
-// colour table, a frame larger than the canvas) is a FormatError if it is
+// colour table, a frame of more than max(4 x canvas, 2^20) pixels: it
+// would be clipped away but costs its whole size to decode) is a FormatError if it is
 // the first; later, it ends the animation there without an error, as
 // browsers show what they could decode, and Info.Frames counts the frames
 // delivered.
@@ -90,6 +91,7 @@ func DecodeFrames(data []byte, maxFrames int, fn func(i int, frame *image.NRGBA,
 			return info, nil
 		}
 		info.Frames++
+		info.Pixels += int64(f.w) * int64(f.h)
 	}
 }
 
@@ -115,6 +117,12 @@ func Decode(data []byte, maxFrames int) (*picture.Picture, error) {
 	return p, nil
 }
 
+// maxFrameArea is the largest frame, in pixels, decoded on a canvas of
+// the given area. Frames may extend beyond the canvas (they are clipped,
+// as browsers do), but decoding one costs its whole area in memory and
+// time, so a frame may not be much bigger than the canvas.
+func maxFrameArea(canvas int) int { return max(4*canvas, 1<<20) }
+
 // compositor keeps the canvas and what the previous frame's disposal
 // needs.
 type compositor struct {
@@ -135,8 +143,8 @@ func (c *compositor) draw(f frameInfo) error {
 		return FormatError("no colour table")
 	}
 	b := c.canvas.Rect
-	if f.w*f.h > b.Dx()*b.Dy() {
-		return FormatError("frame larger than the canvas")
+	if f.w*f.h > maxFrameArea(b.Dx()*b.Dy()) {
+		return FormatError("frame much larger than the canvas")
 	}
 	// Decode before disposing, so that a frame that fails leaves the
 	// canvas as last shown.

@@ -21,6 +21,11 @@ type Info struct {
 	// Frames is the number of frames in the file. A file damaged after its
 	// first frame counts the frames before the damage (see DecodeFrames).
 	Frames int
+	// Pixels is the sum of the counted frames' areas: how many pixels
+	// decoding produces (frames can be smaller than the canvas, or, up to
+	// a bound, larger). With Frames x Width x Height (compositing), it
+	// measures the decoding work.
+	Pixels int64
 	// LoopCount is how many times the animation plays, as in
 	// picture.Picture: 0 forever, n > 0 n times. A file without a
 	// NETSCAPE2.0 (or ANIMEXTS1.0) loop extension plays once (1); a loop
@@ -233,5 +238,6 @@ func Config(data []byte) (Info, error) {
 			info.Width, info.Height = s.canvasSize(f)
 		}
 		info.Frames++
+		info.Pixels += int64(f.w) * int64(f.h)
 	}
 }
