@@ -323,3 +323,25 @@ func TestConvertFormulas(t *testing.T) {
 		}
 	}
 }
+
+// checkConverted decodes a CMYK, YCCK or RGB file at every scale and, if
+// image/jpeg can decode it, compares scale 1 with it.
+func checkConverted(t *testing.T, data []byte) {
+	t.Helper()
+	cfg, err := DecodeConfig(data)
+	require.NoError(t, err)
+	require.True(t, cfg.Supported)
+	ref, goOK := goRGB(data)
+	for _, s := range []int{1, 2, 4, 8} {
+		m, err := Decode(data, s, nil)
+		require.NoError(t, err)
+		require.Equal(t, image.Rect(0, 0, ceilDiv(cfg.Width, s), ceilDiv(cfg.Height, s)), m.Bounds())
+		got := rgbaPlanes(t, m)
+		if s == 1 && goOK {
+			mean, maxd := cmpRGB(got, ref, cfg.Width, cfg.Width, cfg.Height)
+			t.Logf("vs image/jpeg: mean %.3f max %d", mean, maxd)
+			assert.Less(t, mean, tolConvMean, "vs image/jpeg")
+			assert.LessOrEqual(t, maxd, tolConvMax, "vs image/jpeg")
+		}
+	}
+}

@@ -1,15 +1,20 @@
 package jpegdec
 
 import (
+	"bytes"
 	"image"
 	"os"
 	"path/filepath"
 	"testing"
+	"unsafe"
 )
 
 // FuzzDecode checks that no input makes Decode or DecodeConfig panic or
-// hang, at every scale and with and without Options.Approximate, and that successful decodes have the promised
-// bounds. Seeds: testdata files and small generated JPEGs.
+// hang, at every scale and with and without Options.Approximate, and that
+// successful decodes have the promised bounds and image type (and that
+// Metadata accepts them). Seeds: testdata files (including CMYK, YCCK,
+// RGB and DHT-less ones) and small generated JPEGs, including 4-component
+// files with odd sampling factors and non-interleaved scans.
 func FuzzDecode(f *testing.F) {
 	files, _ := filepath.Glob("testdata/*.jpg")
 	for _, name := range files {
@@ -21,6 +26,12 @@ func FuzzDecode(f *testing.F) {
 		f.Add(encodeJPEG(f, synthImage(sz[0], sz[1], 5), 75))
 		g := image.NewGray(image.Rect(0, 0, sz[0], sz[1]))
 		f.Add(encodeJPEG(f, g, 90))
+	}
+	for _, hv := range [][]byte{{0x12, 0x21, 0x11, 0x22}, {0x22, 0x11, 0x11, 0x11}} {
+		ps := convPlanes(kCMYKAdobe, 19, 13)
+		f.Add(convEncode(kCMYKAdobe, 19, 13, ps, hv, 8, false, false))
+		f.Add(convEncode(kCMYKAdobe, 19, 13, ps, hv, 8, false, true))
+		f.Add(convEncode(kCMYKAdobe, 19, 13, ps, hv, 8, true, false))
 	}
 	opts := &Options{MaxPixels: 1 << 20}
 	approx := &Options{MaxPixels: 1 << 20, Approximate: true}
@@ -40,10 +51,65 @@ func FuzzDecode(f *testing.F) {
 			if cfgErr != nil {
 				t.Fatalf("Decode ok but DecodeConfig failed: %v", cfgErr)
 			}
+			if _, err := Metadata(data); err != nil {
+				t.Fatalf("Decode ok but Metadata failed: %v", err)
+			}
+			if _, ok := img.(*image.RGBA); ok != (cfg.ColorSpace != ColorGray && cfg.ColorSpace != ColorYCbCr) {
+				t.Fatalf("%T for colour space %v", img, cfg.ColorSpace)
+			}
 			want := image.Rect(0, 0, ceilDiv(cfg.Width, s), ceilDiv(cfg.Height, s))
 			if img.Bounds() != want {
 				t.Fatalf("scale %d (approximate %v): bounds %v, want %v", s, o.Approximate, img.Bounds(), want)
 			}
 		}
 	})
+}
+
+// FuzzMetadata checks that Metadata never panics, that EXIF and a
+// single-chunk ICC are slices of the input, that ICC is never longer
+// than the input, and that it agrees with DecodeConfig. Seeds: testdata
+// files and files with EXIF and (split) ICC segments.
+func FuzzMetadata(f *testing.F) {
+	files, _ := filepath.Glob("testdata/*.jpg")
+	for _, name := range files {
+		if data, err := os.ReadFile(name); err == nil {
+			f.Add(data)
+		}
+	}
+	base := encodeJPEG(f, synthImage(9, 7, 2), 75)
+	seg := func(parts ...[]byte) []byte {
+		return append(append([]byte{0xFF, mSOI}, bytes.Join(parts, nil)...), base[2:]...)
+	}
+	f.Add(seg(app(mAPP1, []byte("Exif\x00\x00MM\x00*"))))
+	f.Add(seg(iccSeg(2, 2, "def"), app(mAPP1, []byte("Exif\x00\x00II*\x00")), iccSeg(1, 2, "0123456789abcdefCMYK")))
+	f.Add(seg(iccSeg(1, 1, "0123456789abcdefRGB ")))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, err := Metadata(data)
+		if err != nil {
+			return
+		}
+		cfg, cfgErr := DecodeConfig(data)
+		if cfgErr == nil && cfg != m.Config {
+			t.Fatalf("Metadata config %+v, DecodeConfig %+v", m.Config, cfg)
+		}
+		if m.EXIF != nil && !within(data, m.EXIF) {
+			t.Fatal("EXIF is not a slice of the input")
+		}
+		if len(m.ICC) > len(data) {
+			t.Fatalf("ICC of %d bytes from %d bytes of input", len(m.ICC), len(data))
+		}
+		if (len(m.ICC) >= 20) != (m.ICCColorSpace != "") {
+			t.Fatalf("ICCColorSpace %q for a %d-byte profile", m.ICCColorSpace, len(m.ICC))
+		}
+	})
+}
+
+// within reports whether s lies inside the memory of data.
+func within(data, s []byte) bool {
+	if len(s) == 0 {
+		return true
+	}
+	p := uintptr(unsafe.Pointer(&s[0]))
+	b := uintptr(unsafe.Pointer(unsafe.SliceData(data)))
+	return p >= b && p+uintptr(len(s)) <= b+uintptr(len(data))
 }

@@ -133,3 +133,61 @@ func pnm(img *image.RGBA, gray bool) []byte {
 	}
 	return buf.Bytes()
 }
+
+// convertedRecipes lists the 4-component, RGB and DHT-less files, made by
+// the test-only encoder (encoder_test.go) and by ImageMagick from the
+// same synthetic picture; see testdata/README.md.
+var convertedRecipes = []struct {
+	out  string
+	kind kind
+	hv   []byte
+	prog bool
+	cmd  string // instead of the test encoder: {src} is a 48x32 PPM
+}{
+	{out: "cmyk444.jpg", kind: kCMYKAdobe, hv: []byte{0x11, 0x11, 0x11, 0x11}},
+	{out: "cmyk420.jpg", kind: kCMYKAdobe, hv: []byte{0x22, 0x11, 0x11, 0x22}},
+	{out: "cmyk444_prog.jpg", kind: kCMYKAdobe, hv: []byte{0x11, 0x11, 0x11, 0x11}, prog: true},
+	{out: "cmyk420_prog.jpg", kind: kCMYKAdobe, hv: []byte{0x22, 0x11, 0x11, 0x22}, prog: true},
+	{out: "cmyk_plain.jpg", kind: kCMYKPlain, hv: []byte{0x11, 0x11, 0x11, 0x11}},
+	{out: "ycck444.jpg", kind: kYCCK, hv: []byte{0x11, 0x11, 0x11, 0x11}},
+	{out: "ycck420.jpg", kind: kYCCK, hv: []byte{0x22, 0x11, 0x11, 0x22}},
+	{out: "ycck444_prog.jpg", kind: kYCCK, hv: []byte{0x11, 0x11, 0x11, 0x11}, prog: true},
+	{out: "ycck420_prog.jpg", kind: kYCCK, hv: []byte{0x22, 0x11, 0x11, 0x22}, prog: true},
+	{out: "rgb.jpg", kind: kRGBAdobe, hv: []byte{0x11, 0x11, 0x11}},
+	{out: "im_ycck444.jpg", cmd: "/usr/bin/convert {src} -colorspace CMYK -quality 85 jpeg:-"},
+	{out: "im_ycck420_prog.jpg", cmd: "/usr/bin/convert {src} -colorspace CMYK -quality 85 -sampling-factor 2x2,1x1,1x1,2x2 -interlace JPEG jpeg:-"},
+	{out: "im_ycck420.jpg", cmd: "/usr/bin/convert {src} -colorspace CMYK -quality 85 -sampling-factor 2x2,1x1,1x1,2x2 jpeg:-"},
+}
+
+// TestGenerateConverted regenerates the files of convertedRecipes and
+// nodht.jpg with -update (needs ImageMagick and jpegtran).
+func TestGenerateConverted(t *testing.T) {
+	if !*update {
+		t.Skip("run with -update to regenerate testdata")
+	}
+	const w, h = 48, 32
+	dir := t.TempDir()
+	src := filepath.Join(dir, "color.ppm")
+	require.NoError(t, os.WriteFile(src, pnm(synthImage(w, h, 11), false), 0o644))
+	for _, r := range convertedRecipes {
+		out := filepath.Join("testdata", r.out)
+		if r.cmd == "" {
+			ps := convPlanes(r.kind, w, h)
+			data := convEncode(r.kind, w, h, ps, r.hv, 6, r.prog, false)
+			require.NoError(t, os.WriteFile(out, data, 0o644))
+			continue
+		}
+		var argv []string
+		for _, a := range bytes.Fields([]byte(r.cmd)) {
+			s := string(a)
+			switch s {
+			case "{src}":
+				s = src
+			}
+			argv = append(argv, s)
+		}
+		run(t, out, argv[0], argv[1:]...)
+	}
+	nodht := stripDHTSegments(encodeJPEG(t, synthImage(w, h, 12), 80))
+	require.NoError(t, os.WriteFile(filepath.Join("testdata", "nodht.jpg"), nodht, 0o644))
+}
