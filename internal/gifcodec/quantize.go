@@ -98,9 +98,14 @@ func (q *quantizer) quantize(m *image.NRGBA, dither bool) *image.Paletted {
 		maxColors = 255
 	}
 	exact := q.collect(maxColors)
-	if exact {
+	var exactSet map[uint32]uint8
+	if !exact && len(q.entries) <= maxColors {
+		exactSet = q.exactColors(m, maxColors)
+	}
+	switch {
+	case exact || exactSet != nil:
 		dither = false
-	} else {
+	default:
 		q.medianCut(maxColors)
 	}
 	pal := make(color.Palette, len(q.pal), len(q.pal)+1)
@@ -115,13 +120,60 @@ func (q *quantizer) quantize(m *image.NRGBA, dither bool) *image.Paletted {
 		pal = append(pal, color.RGBA{0, 0, 0, 0xff}) // an empty image
 	}
 	out := image.NewPaletted(image.Rect(0, 0, w, h), pal)
-	q.prepareLookup(exact)
-	if dither {
+	switch {
+	case exactSet != nil:
+		mapExact(m, out, uint8(tIdx), exactSet)
+	case dither:
+		q.prepareLookup(false)
 		q.mapDither(m, out, uint8(tIdx))
-	} else {
+	default:
+		q.prepareLookup(exact)
 		q.mapNearest(m, out, uint8(tIdx), exact)
 	}
 	return out
+}
+
+// exactColors returns the index of each distinct opaque colour of m, and
+// sets the palette to them, if there are at most maxColors; else nil.
+// For frames whose few colours share histogram cells (greys, flat
+// graphics).
+func (q *quantizer) exactColors(m *image.NRGBA, maxColors int) map[uint32]uint8 {
+	set := make(map[uint32]uint8, maxColors)
+	w := m.Rect.Dx()
+	for y := range m.Rect.Dy() {
+		row := m.Pix[y*m.Stride:][:4*w]
+		for i := 0; i < len(row); i += 4 {
+			if row[i+3] < alphaCut {
+				continue
+			}
+			c := uint32(row[i])<<16 | uint32(row[i+1])<<8 | uint32(row[i+2])
+			if _, ok := set[c]; !ok {
+				if len(set) == maxColors {
+					return nil
+				}
+				set[c] = uint8(len(set))
+				q.pal = append(q.pal, [3]int32{int32(row[i]), int32(row[i+1]), int32(row[i+2])})
+			}
+		}
+	}
+	return set
+}
+
+// mapExact maps each pixel to its colour's index in set.
+func mapExact(m *image.NRGBA, out *image.Paletted, tIdx uint8, set map[uint32]uint8) {
+	w := out.Rect.Dx()
+	for y := range out.Rect.Dy() {
+		row := m.Pix[y*m.Stride:][:4*w]
+		dst := out.Pix[y*out.Stride:][:w]
+		for x := range dst {
+			p := row[4*x : 4*x+4]
+			if p[3] < alphaCut {
+				dst[x] = tIdx
+			} else {
+				dst[x] = set[uint32(p[0])<<16|uint32(p[1])<<8|uint32(p[2])]
+			}
+		}
+	}
 }
 
 // collect gathers the non-empty cells into q.entries. If there are at
@@ -181,6 +233,45 @@ func (q *quantizer) medianCut(maxColors int) {
 			int32(b.s[0]/b.n + 0.5), int32(b.s[1]/b.n + 0.5), int32(b.s[2]/b.n + 0.5),
 		})
 	}
+	for range refineIterations {
+		q.refine()
+	}
+}
+
+// refineIterations is the number of k-means (Lloyd) steps over the
+// histogram's cells after the median cut. On the test photo one step adds
+// 0.05 dB, more steps nothing; on images with tight colour clusters it
+// moves colours that the cut's boxes split onto the clusters.
+const refineIterations = 1
+
+// refine moves each palette colour to the mean of the cells nearest to
+// it: one k-means step over the histogram's cells (weighted by their
+// pixel counts), which lets colours cross the cut's box boundaries.
+func (q *quantizer) refine() {
+	q.sortPalette()
+	sums := make([][4]float64, len(q.pal))
+	for _, e := range q.entries {
+		r, g, b := e.s[0]/e.n, e.s[1]/e.n, e.s[2]/e.n
+		i := q.nearest(int32(r+0.5), int32(g+0.5), int32(b+0.5))
+		sums[i][0] += e.s[0]
+		sums[i][1] += e.s[1]
+		sums[i][2] += e.s[2]
+		sums[i][3] += e.n
+	}
+	for i, s := range sums {
+		if s[3] > 0 {
+			q.pal[i] = [3]int32{int32(s[0]/s[3] + 0.5), int32(s[1]/s[3] + 0.5), int32(s[2]/s[3] + 0.5)}
+		}
+	}
+}
+
+// sortPalette sorts palette indexes by green into q.byG for nearest.
+func (q *quantizer) sortPalette() {
+	q.byG = q.byG[:0]
+	for i := range q.pal {
+		q.byG = append(q.byG, i)
+	}
+	slices.SortFunc(q.byG, func(a, b int) int { return int(q.pal[a][1] - q.pal[b][1]) })
 }
 
 // partition reorders entries[b.lo:b.hi] so that those left of b's cut
@@ -263,11 +354,7 @@ func (q *quantizer) prepareLookup(exact bool) {
 	for i := range q.cache {
 		q.cache[i] = -1
 	}
-	q.byG = q.byG[:0]
-	for i := range q.pal {
-		q.byG = append(q.byG, i)
-	}
-	slices.SortFunc(q.byG, func(a, b int) int { return int(q.pal[a][1] - q.pal[b][1]) })
+	q.sortPalette()
 }
 
 // lookup returns the palette index nearest to (r, g, b), cached by 6-bit
