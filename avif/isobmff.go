@@ -28,7 +28,7 @@ var (
 
 // box is one box of data: its type and where it lies.
 type box struct {
-	typ               uint32
+	typ              uint32
 	start, body, end int // header start, payload start, end
 }
 
