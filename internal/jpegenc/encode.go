@@ -16,7 +16,18 @@ type Options struct {
 	// Progressive selects a progressive (SOF2) file instead of a
 	// baseline (SOF0) one.
 	Progressive bool
+	// ICC, if not empty, is an ICC profile to embed. It is written right
+	// after the JFIF APP0 segment as APP2 "ICC_PROFILE\x00" chunks of at
+	// most MaxICCChunk bytes each, numbered from 1 with their count (the
+	// ICC.1 embedding). A profile needing more than 255 chunks (about
+	// 16 MB) is an error. If nil, no profile is written.
+	ICC []byte
 }
+
+// MaxICCChunk is the largest profile part one APP2 segment carries: the
+// 65533 bytes of a segment's payload minus the 14 bytes of
+// "ICC_PROFILE\x00", sequence number and count.
+const MaxICCChunk = 65519
 
 // DefaultQuality is used when Options.Quality is 0, as nginx image_filter.
 const DefaultQuality = 75
@@ -51,6 +62,9 @@ func Encode(w io.Writer, m image.Image, o *Options) error {
 	if width > 0xFFFF || height > 0xFFFF {
 		return errors.New("jpegenc: image is too large for JPEG (max 65535x65535)")
 	}
+	if len(opt.ICC) > 255*MaxICCChunk {
+		return errors.New("jpegenc: ICC profile too large")
+	}
 
 	pct := scaleQuality(opt.Quality)
 	qt := []*quantTable{newQuantTable(&baseLuma, pct)}
@@ -74,10 +88,10 @@ func Encode(w io.Writer, m image.Image, o *Options) error {
 	}
 
 	e := &coder{comps: comps}
-	e.buf = make([]byte, 0, width*height/4+1024)
+	e.buf = make([]byte, 0, width*height/4+1024+len(opt.ICC)+16*(len(opt.ICC)/MaxICCChunk+1))
 	e.dc = [2]*huffTable{new(huffTable), new(huffTable)}
 	e.ac = [2]*huffTable{new(huffTable), new(huffTable)}
-	e.header(width, height, qt, opt.Progressive)
+	e.header(width, height, qt, opt.Progressive, opt.ICC)
 	script := []scan{{[]int{0, 1, 2}[:len(comps)], 0, 63}}
 	if opt.Progressive {
 		script = colourScript
@@ -103,11 +117,13 @@ func (e *coder) marker(m byte, n int) {
 	e.buf = append(e.buf, 0xFF, m, byte((n+2)>>8), byte(n+2))
 }
 
-// header writes SOI, the JFIF APP0 segment, DQT and SOF0/SOF2.
-func (e *coder) header(width, height int, qt []*quantTable, progressive bool) {
+// header writes SOI, the JFIF APP0 segment, the ICC profile (if any),
+// DQT and SOF0/SOF2.
+func (e *coder) header(width, height int, qt []*quantTable, progressive bool, icc []byte) {
 	e.buf = append(e.buf, 0xFF, 0xD8) // SOI
 	e.marker(0xE0, 14)                // APP0: JFIF 1.01, aspect ratio 1:1
 	e.buf = append(e.buf, 'J', 'F', 'I', 'F', 0, 1, 1, 0, 0, 1, 0, 1, 0, 0)
+	e.icc(icc)
 	e.marker(0xDB, 65*len(qt)) // DQT, 8-bit precision
 	for i, t := range qt {
 		e.buf = append(e.buf, byte(i))
@@ -121,6 +137,19 @@ func (e *coder) header(width, height int, qt []*quantTable, progressive bool) {
 	e.buf = append(e.buf, 8, byte(height>>8), byte(height), byte(width>>8), byte(width), byte(len(e.comps)))
 	for _, c := range e.comps {
 		e.buf = append(e.buf, c.id, byte(c.hs<<4|c.vs), byte(c.tq))
+	}
+}
+
+// icc writes profile p as APP2 ICC_PROFILE chunks (len(p) is at most
+// 255*MaxICCChunk, checked by Encode).
+func (e *coder) icc(p []byte) {
+	n := (len(p) + MaxICCChunk - 1) / MaxICCChunk
+	for i := range n {
+		part := p[i*MaxICCChunk : min((i+1)*MaxICCChunk, len(p))]
+		e.marker(0xE2, 14+len(part))
+		e.buf = append(e.buf, "ICC_PROFILE\x00"...)
+		e.buf = append(e.buf, byte(i+1), byte(n))
+		e.buf = append(e.buf, part...)
 	}
 }
 
