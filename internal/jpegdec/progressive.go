@@ -546,8 +546,8 @@ type dequant struct {
 	approx bool
 }
 
-func (c *component) dequant() *dequant {
-	dq := new(dequant)
+// setDequant fills dq from c's quantiser and approxAl.
+func (c *component) setDequant(dq *dequant) {
 	for z := range 64 {
 		dq.q[zigzag[z]] = c.q[z]
 	}
@@ -556,22 +556,21 @@ func (c *component) dequant() *dequant {
 			dq.off[n], dq.approx = approxOffset(al, dq.q[n]), true
 		}
 	}
-	return dq
 }
 
 // reconstruct dequantises stored coefficients and writes every block;
 // for a converted frame (color.go) one MCU row at a time.
 func (d *decoder) reconstruct() {
-	var dq [4]*dequant
+	var dq [4]dequant // on the stack: no allocation
 	for i := range d.ncomp {
-		dq[i] = d.comp[i].dequant()
+		d.comp[i].setDequant(&dq[i])
 	}
 	if d.band {
 		for my := range d.mcusY {
 			for i := range d.ncomp {
 				c := &d.comp[i]
 				for y := range c.v {
-					d.reconstructRow(c, dq[i], my*c.v+y, y)
+					d.reconstructRow(c, &dq[i], my*c.v+y, y)
 				}
 			}
 			d.convertBand(my)
@@ -581,7 +580,7 @@ func (d *decoder) reconstruct() {
 	for i := range d.ncomp {
 		c := &d.comp[i]
 		for by := range c.bh {
-			d.reconstructRow(c, dq[i], by, by)
+			d.reconstructRow(c, &dq[i], by, by)
 		}
 	}
 }
