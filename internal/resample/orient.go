@@ -69,7 +69,7 @@ func Orient(m image.Image, orientation int) image.Image {
 	t := turns[orientation]
 	switch s := m.(type) {
 	case *image.YCbCr:
-		if ok := s.Rect.Min.X >= 0 && s.Rect.Min.Y >= 0; ok {
+		if s.Rect.Min.X >= 0 && s.Rect.Min.Y >= 0 {
 			if d := orientYCbCr(s, t); d != nil {
 				return d
 			}
@@ -315,9 +315,9 @@ func reverse4(in, out []byte) {
 	}
 }
 
-// tile is the side of the square blocks a transposing remap walks, so that
+// orientTile is the side of the square blocks a transposing remap walks, so that
 // the source rows a block reads stay in cache.
-const tile = 32
+const orientTile = 32
 
 // remap fills dst from src along the axis maps: output (x, y) reads source
 // column mx and row my, or, if transpose, source row mx and column my.
@@ -376,10 +376,10 @@ func offsets(idx []int32, step int) []int {
 // gather sets dst(x, y) to the pixel at pix[offY[y]+offX[x]], block by
 // block.
 func gather(pix []byte, dst plane, offX, offY []int) {
-	for y0 := 0; y0 < dst.h; y0 += tile {
-		y1 := min(y0+tile, dst.h)
-		for x0 := 0; x0 < dst.w; x0 += tile {
-			xs := offX[x0:min(x0+tile, dst.w)]
+	for y0 := 0; y0 < dst.h; y0 += orientTile {
+		y1 := min(y0+orientTile, dst.h)
+		for x0 := 0; x0 < dst.w; x0 += orientTile {
+			xs := offX[x0:min(x0+orientTile, dst.w)]
 			for y := y0; y < y1; y++ {
 				oy := offY[y]
 				if dst.ch == 1 {
