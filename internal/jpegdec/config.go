@@ -40,7 +40,7 @@ type Config struct {
 	Components    int
 	Progressive   bool
 	ColorSpace    ColorSpace
-	// Subsample is the chroma subsampling ratio of 3-component images
+	// Subsample is the chroma subsampling ratio of YCbCr images
 	// (meaningless otherwise). Only valid when Supported is true.
 	Subsample image.YCbCrSubsampleRatio
 	// Supported reports whether Decode can handle the frame; when false,
@@ -54,7 +54,9 @@ type Options struct {
 	// It is checked from the frame header before any image memory is
 	// allocated; exceeding it returns ErrTooLarge. Allocation is then at
 	// most about MaxPixels*Components/scale² bytes of output (plus MCU
-	// padding), and for progressive files coefficient storage per source
+	// padding; converted CMYK, YCCK and RGB frames: 4*MaxPixels/scale²
+	// of RGBA output plus, only for sequential files with one scan per
+	// component, MaxPixels*Components/scale² of planes), and for progressive files coefficient storage per source
 	// sample (of every component, as stored) of 2 bytes at scale 1, 0.5
 	// (Approximate) or up to 0.625 (exact) at scale 2, 0.125 (Approximate)
 	// or up to 0.25 (exact) at scale 4 and 1/32 at scale 8.

@@ -6,6 +6,51 @@
 // every 8x8 block: 8, 4, 2 or 1 output samples per block side. Chroma is
 // kept as subsampled planes in an *image.YCbCr, exactly as stored.
 //
+// Colour spaces (Config.ColorSpace, decided as libjpeg does):
+//
+//   - 1 component: gray, an *image.Gray.
+//   - 3 components: YCbCr (an *image.YCbCr with ratio 444, 422, 420,
+//     440, 411 or 410), unless the file has an Adobe APP14 marker with
+//     transform 0 and no JFIF marker, or component ids 'R', 'G', 'B':
+//     then RGB, returned as an opaque *image.RGBA.
+//   - 4 components: an opaque *image.RGBA (alpha 255, so the same bytes
+//     are valid NRGBA) with the colours browsers show (Chromium and
+//     Firefox decode with libjpeg-turbo). Adobe APP14 transform 0 is
+//     Photoshop-style inverted CMYK: a stored sample s is 255 minus the
+//     ink, so R = sC·sK/255, G = sM·sK/255, B = sY·sK/255. Any other
+//     transform (2, or the undefined 1, which libjpeg also treats so) is
+//     YCCK: the YCbCr samples are turned into R', G', B' with the JFIF
+//     equations (R' = Y + 1.402 (Cr-128), G' = Y - 0.344136 (Cb-128) -
+//     0.714136 (Cr-128), B' = Y + 1.772 (Cb-128)); the encoder coded the
+//     inverted CMY as 255-R' etc., so R = (255-R')·sK/255 and so on,
+//     with K stored inverted as in Adobe CMYK. Without an Adobe marker
+//     the samples are plain ink amounts: R = (255-C)·(255-K)/255. Each
+//     product is rounded to nearest. These match image/jpeg's
+//     *image.CMYK converted with color.CMYKModel (which, unlike browsers,
+//     rejects 4-component files without an Adobe marker) to a mean of
+//     0.5 per channel; see TestDecodeConverted.
+//
+// Converted (RGBA) frames accept any sampling factors that divide the
+// largest ones (a subsampled component is replicated, nearest
+// neighbour, like image/jpeg does for CMYK; browsers interpolate) and
+// are decoded at every scale with the same scaled IDCT. The component
+// planes then hold only one MCU row at a time, converted as soon as it
+// is complete, so the extra memory is a few rows: for progressive files
+// always, for sequential files if the first scan interleaves all
+// components (what encoders write). The worst case is a sequential file
+// with one scan per component, which keeps the full planes (all
+// components at 1/scale², as for YCbCr) beside the RGBA output
+// (4 bytes per output pixel) until its last scan.
+//
+// Huffman tables: a scan that uses an undefined table 0 or 1 (files
+// without DHT, such as Motion-JPEG frames) gets the typical tables of
+// T.81 Annex K.3 (table 0 luminance, 1 chrominance), as in libjpeg.
+//
+// Metadata returns the EXIF payload and the ICC profile (joined from its
+// APP2 chunks) by walking the marker segments before the first scan
+// only; for CMYK files it reports the profile's colour space ("CMYK")
+// so that callers drop it after the conversion to RGB (Meta.KeepICC).
+//
 // Why not image/jpeg: the standard decoder always reconstructs the full
 // image, which costs 31-1374 ms per photo of our corpus, even when the
 // caller only needs a 150x150 thumbnail. It also has to entropy-decode
@@ -30,8 +75,9 @@
 //     coefficients decode with a single table lookup.
 //
 // Inputs this package does not handle (arithmetic coding, lossless,
-// hierarchical, 12-bit samples, CMYK/YCCK/RGB colour, unusual sampling
-// factors) are reported as UnsupportedError; callers should fall back to
+// hierarchical, 12-bit samples, YCbCr sampling factors other than the
+// six ratios above, factors of converted frames that do not divide the
+// largest) are reported as UnsupportedError; callers should fall back to
 // image/jpeg only in that case. Malformed input is reported as FormatError.
 //
 // Truncated or corrupt data: a missing EOI is tolerated. When a scan's

@@ -33,6 +33,11 @@
 //     PSNR on the corpus thumbnails (bench/quality, 150x150 and 640x480),
 //     at the same file size within 1%.
 //   - *image.Gray is coded as a single-component image.
+//   - Options.ICC embeds an ICC profile as APP2 "ICC_PROFILE\x00"
+//     segments right after the JFIF APP0: up to 65519 bytes
+//     (MaxICCChunk) of profile per segment, sequence numbers from 1 and
+//     the chunk count, as ICC.1 Annex B specifies; jpegdec.Metadata
+//     reads them back.
 //   - Alpha: like image/jpeg, colours are composited over black (RGBA
 //     samples are used as stored, premultiplied; NRGBA and other types
 //     are premultiplied by alpha first).
