@@ -19,7 +19,7 @@ const DefaultQuality = 60
 
 // DefaultSpeed is the libaom speed used when Encoder.Speed is 0. See the
 // package documentation for the measurements behind it.
-const DefaultSpeed = 8
+const DefaultSpeed = 10
 
 // Encoder writes AVIF files with libavif and libaom (via
 // github.com/gen2brain/avif): 8-bit YUV 4:2:0, with the picture's ICC

@@ -3,8 +3,12 @@ package webp
 import (
 	"bytes"
 	"fmt"
+	"image"
+	"image/jpeg"
 	"io"
 	"testing"
+
+	gwebp "github.com/gen2brain/webp"
 
 	"github.com/imgproxy-go/imgproxy/internal/jpegenc"
 	"github.com/imgproxy-go/imgproxy/internal/picture"
@@ -46,6 +50,11 @@ func BenchmarkEncodeJPEG(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(buf.Len()), "bytes")
+			j, err := jpeg.Decode(bytes.NewReader(buf.Bytes()))
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(psnr(m, j), "dB")
 		})
 	}
 }
@@ -63,4 +72,15 @@ func benchEncode(b *testing.B, e picture.Encoder, p *picture.Picture) {
 		}
 	}
 	b.ReportMetric(float64(buf.Len()), "bytes")
+	b.ReportMetric(psnr(p.Image, decodeRGBA(b, buf.Bytes())), "dB")
+}
+
+// decodeRGBA decodes with libwebp's animation decoder, which converts
+// VP8's limited-range YCbCr to RGB itself.
+func decodeRGBA(tb testing.TB, data []byte) image.Image {
+	all, err := gwebp.DecodeAll(bytes.NewReader(data))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return all.Image[0]
 }
