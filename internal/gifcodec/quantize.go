@@ -55,7 +55,8 @@ type quantizer struct {
 	entries []entry
 	boxes   []box
 	pal     [][3]int32
-	byG     []int // palette indexes sorted by green, for nearest search
+	sorted  [][4]int32 // palette sorted by green, with each colour's index
+	gStart  [256]int16 // first index in sorted with green >= g
 	cache   []int16
 	errs    [2][]int32
 }
@@ -265,13 +266,21 @@ func (q *quantizer) refine() {
 	}
 }
 
-// sortPalette sorts palette indexes by green into q.byG for nearest.
+// sortPalette prepares nearest: the palette sorted by green, and where
+// each green value's search starts.
 func (q *quantizer) sortPalette() {
-	q.byG = q.byG[:0]
-	for i := range q.pal {
-		q.byG = append(q.byG, i)
+	q.sorted = q.sorted[:0]
+	for i, c := range q.pal {
+		q.sorted = append(q.sorted, [4]int32{c[0], c[1], c[2], int32(i)})
 	}
-	slices.SortFunc(q.byG, func(a, b int) int { return int(q.pal[a][1] - q.pal[b][1]) })
+	slices.SortFunc(q.sorted, func(a, b [4]int32) int { return int(a[1] - b[1]) })
+	i := 0
+	for g := range q.gStart {
+		for i < len(q.sorted) && q.sorted[i][1] < int32(g) {
+			i++
+		}
+		q.gStart[g] = int16(i)
+	}
 }
 
 // partition reorders entries[b.lo:b.hi] so that those left of b's cut
@@ -336,8 +345,8 @@ func (q *quantizer) newBox(lo, hi int) box {
 	return b
 }
 
-// prepareLookup resets the nearest-colour cache and sorts the palette by
-// green for the search.
+// prepareLookup resets the nearest-colour cache and sorts the palette for
+// nearest.
 func (q *quantizer) prepareLookup(exact bool) {
 	if exact {
 		// The cache is keyed by the 5-bit histogram cell instead: fill it
@@ -369,32 +378,33 @@ func (q *quantizer) lookup(r, g, b int32) uint8 {
 	return uint8(v)
 }
 
-// nearest searches the green-sorted palette outwards from g, stopping
-// each way once the green distance alone exceeds the best.
+// nearest returns the palette index nearest to (r, g, b), searching the
+// green-sorted palette outwards from g and stopping each way once the
+// green distance alone is no better than the best.
 func (q *quantizer) nearest(r, g, b int32) int {
-	order := q.byG
-	start, _ := slices.BinarySearchFunc(order, g, func(i int, g int32) int { return int(q.pal[i][1] - g) })
+	sorted := q.sorted
+	start := int(q.gStart[g])
 	best, bestD := 0, int32(1<<30)
-	for i := start; i < len(order); i++ {
-		p := &q.pal[order[i]]
+	for i := start; i < len(sorted); i++ {
+		p := &sorted[i]
 		dg := p[1] - g
 		if dg*dg >= bestD {
 			break
 		}
 		dr, db := p[0]-r, p[2]-b
 		if d := dr*dr + dg*dg + db*db; d < bestD {
-			best, bestD = order[i], d
+			best, bestD = int(p[3]), d
 		}
 	}
 	for i := start - 1; i >= 0; i-- {
-		p := &q.pal[order[i]]
+		p := &sorted[i]
 		dg := p[1] - g
 		if dg*dg >= bestD {
 			break
 		}
 		dr, db := p[0]-r, p[2]-b
 		if d := dr*dr + dg*dg + db*db; d < bestD {
-			best, bestD = order[i], d
+			best, bestD = int(p[3]), d
 		}
 	}
 	return best
