@@ -1,8 +1,10 @@
 // Package avif writes AVIF pictures for imgproxy with libavif and libaom
 // through github.com/gen2brain/avif, which runs them compiled to
 // WebAssembly under wazero: no cgo. Importing this package is what links
-// that runtime (the encoder module alone is larger than the rest of the
-// server's code); a server that does not serve AVIF does not pay for it.
+// that runtime and gen2brain's embedded modules (862 kB gzipped for the
+// encoder, 287 kB for the decoder); a server that does not serve AVIF
+// does not pay for them. Note that gen2brain/avif, like gen2brain/webp,
+// registers its decoder with image.RegisterFormat in an init function.
 //
 // Register it with a resizer's table of encoders:
 //
