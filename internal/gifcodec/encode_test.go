@@ -260,6 +260,10 @@ func TestQuantizerQuality(t *testing.T) {
 	draw.FloydSteinberg.Draw(plan9, src.Rect, src, image.Point{})
 	std := psnr(src, plan9)
 	t.Logf("PSNR 300x300 photo-like: median cut nearest %.2f dB, median cut dithered %.2f dB, Plan9+FS (image/gif default) %.2f dB", nearest, dithered, std)
+	var plain, dith bytes.Buffer
+	require.NoError(t, Encoder{}.Encode(&plain, &picture.Picture{Image: src}, picture.EncodeOptions{}))
+	require.NoError(t, Encoder{Dither: true}.Encode(&dith, &picture.Picture{Image: src}, picture.EncodeOptions{}))
+	t.Logf("GIF size: nearest %d bytes, dithered %d bytes", plain.Len(), dith.Len())
 	assert.Greater(t, nearest, 34.0)
 	assert.Greater(t, nearest, dithered)
 	assert.Greater(t, dithered, std+3)
