@@ -43,23 +43,25 @@ func YCbCrToRGBA(m *image.YCbCr, workers int) *image.RGBA {
 	rows := chromaTaps(r.Min.Y, r.Max.Y, sy)
 	shift := uint(cols.shift + rows.shift)
 	co := m.COffset(r.Min.X, r.Min.Y)
+	w := r.Dx()
 	parallel(r.Dy(), max(workers, 1), func(lo, hi int) {
-		buf := make([]int32, 2*cols.n) // vertically interpolated Cb, Cr rows
+		buf := make([]int32, 2*cols.n) // vertically mixed Cb, Cr rows
 		cb, cr := buf[:cols.n], buf[cols.n:]
 		for y := lo; y < hi; y++ {
 			y0 := co + int(rows.i0[y])*m.CStride
 			y1 := co + int(rows.i1[y])*m.CStride
+			yo := m.YOffset(r.Min.X, r.Min.Y+y)
+			ys := m.Y[yo : yo+w : yo+w]
+			out := dst.Pix[y*dst.Stride : y*dst.Stride+4*w : y*dst.Stride+4*w]
+			if sx == 1 && rows.w1[y] == 0 {
+				// No interpolation: convert straight from the planes.
+				ycbcrRowToRGBA(out, ys, m.Cb[y0:y0+w], m.Cr[y0:y0+w])
+				continue
+			}
 			w1 := rows.w1[y]
 			w0 := int32(1)<<rows.shift - w1
-			cbRow := m.Cb[y0 : y0+cols.n : y0+cols.n]
-			cbRow1 := m.Cb[y1 : y1+cols.n : y1+cols.n]
-			crRow := m.Cr[y0 : y0+cols.n : y0+cols.n]
-			crRow1 := m.Cr[y1 : y1+cols.n : y1+cols.n]
-			vmix(cb, cbRow, cbRow1, w0, w1)
-			vmix(cr, crRow, crRow1, w0, w1)
-			yo := m.YOffset(r.Min.X, r.Min.Y+y)
-			ys := m.Y[yo : yo+r.Dx() : yo+r.Dx()]
-			out := dst.Pix[y*dst.Stride : y*dst.Stride+4*r.Dx() : y*dst.Stride+4*r.Dx()]
+			vmix(cb, m.Cb[y0:y0+cols.n], m.Cb[y1:y1+cols.n], w0, w1)
+			vmix(cr, m.Cr[y0:y0+cols.n], m.Cr[y1:y1+cols.n], w0, w1)
 			upsampleRow(out, ys, cb, cr, &cols, shift)
 		}
 	})
@@ -94,6 +96,17 @@ func upsampleRow(out, ys []byte, cb, cr []int32, cols *taps, shift uint) {
 		v := (cr[a]*w0 + cr[b]*w1 + half) >> shift
 		o := out[4*x : 4*x+4 : 4*x+4]
 		o[0], o[1], o[2] = ycc2rgb(yv, u, v)
+		o[3] = 0xff
+	}
+}
+
+// ycbcrRowToRGBA converts a row of full-resolution Y, Cb, Cr to RGBA.
+func ycbcrRowToRGBA(out, ys, cb, cr []byte) {
+	cb, cr = cb[:len(ys)], cr[:len(ys)]
+	out = out[:4*len(ys)]
+	for x, yv := range ys {
+		o := out[4*x : 4*x+4 : 4*x+4]
+		o[0], o[1], o[2] = ycc2rgb(yv, int32(cb[x]), int32(cr[x]))
 		o[3] = 0xff
 	}
 }
