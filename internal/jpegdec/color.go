@@ -65,6 +65,9 @@ func (d *decoder) allocateRGBA(w, h int) *image.RGBA {
 			rows = c.v * k
 		}
 		c.plane = make([]byte, c.stride*rows)
+		if d.hmax > c.h {
+			d.upRow[i] = make([]byte, w) // see convertRows
+		}
 	}
 	d.out = &image.RGBA{Pix: make([]byte, 4*w*h), Stride: 4 * w, Rect: image.Rect(0, 0, w, h)}
 	return d.out
@@ -83,13 +86,9 @@ func (d *decoder) convertRows(y0, y1, base int) {
 	out := d.out
 	w := out.Rect.Dx()
 	var fh, fv [4]int
-	var tmp [4][]byte
 	for i := range d.ncomp {
 		c := &d.comp[i]
 		fh[i], fv[i] = d.hmax/c.h, d.vmax/c.v
-		if fh[i] > 1 {
-			tmp[i] = make([]byte, w)
-		}
 	}
 	cs := d.colorSpace()
 	var rows [4][]byte
@@ -101,8 +100,8 @@ func (d *decoder) convertRows(y0, y1, base int) {
 				rows[i] = src[:w]
 				continue
 			}
-			rows[i] = tmp[i]
-			upsampleRow(tmp[i], src, fh[i])
+			rows[i] = d.upRow[i]
+			upsampleRow(d.upRow[i], src, fh[i])
 		}
 		dst := out.Pix[y*out.Stride:][:4*w]
 		switch {

@@ -9,10 +9,11 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// corpusDir holds real photos on the development machine; tests and
-// benchmarks using it are skipped when it is absent. Its files are never
-// copied into the repository.
-const corpusDir = "/work/shared/corpus"
+// corpusDir holds real photos on the development machine, ../shared/corpus
+// relative to the repository root (tests run in this package's
+// directory); tests and benchmarks using it are skipped when it is
+// absent. Its files are never copied into the repository.
+const corpusDir = "../../../shared/corpus"
 
 func corpusFiles(t testing.TB) []string {
 	files, _ := filepath.Glob(filepath.Join(corpusDir, "*.jpg"))

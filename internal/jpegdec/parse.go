@@ -80,6 +80,7 @@ type decoder struct {
 	approx      bool        // Options.Approximate
 	out         *image.RGBA // converted output (CMYK, YCCK, RGB), see color.go
 	band        bool        // with out: planes hold one MCU row
+	upRow       [4][]byte   // with out: horizontally upsampled rows
 	meta        *metaState  // Metadata: collects APP1/APP2 payloads
 	eobrun      int
 	needed      []bool // progressive: per scan index, whether to decode it (nil: decide by band)
