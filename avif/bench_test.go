@@ -17,7 +17,7 @@ var benchSizes = [][2]int{{150, 150}, {640, 480}}
 // BenchmarkEncode is the cost of one thumbnail of samples/landscape.jpg
 // at q60 for libaom speeds 6, 8, 9 and 10, with the file size as "bytes".
 //
-//	go test -run '^$' -bench Encode -benchtime 20x ./avif/
+//	go test -run '^$' -bench . -benchtime 10x ./avif/
 func BenchmarkEncode(b *testing.B) {
 	for _, sz := range benchSizes {
 		p := &picture.Picture{Image: photo(b, sz[0], sz[1])}

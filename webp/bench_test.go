@@ -19,7 +19,7 @@ var benchSizes = [][2]int{{150, 150}, {640, 480}}
 // BenchmarkEncode is the cost of one thumbnail of samples/landscape.jpg
 // at q80 for each libwebp method, with the file size as "bytes".
 //
-//	go test -run '^$' -bench Encode -benchtime 2s ./webp/
+//	go test -run '^$' -bench . -benchtime 40x ./webp/
 func BenchmarkEncode(b *testing.B) {
 	for _, sz := range benchSizes {
 		p := &picture.Picture{Image: photo(b, sz[0], sz[1])}
