@@ -439,7 +439,7 @@ func diskSyncDir(dir string) {
 //	     4    2 format version, 1
 //	     6    2 content type length
 //	     8    2 ETag length
-//	    10    2 reserved, zero
+//	    10    2 flags: bit 0 FirstFrameOnly; other bits zero
 //	    12    4 key length
 //	    16    8 LastModified, Unix seconds (math.MinInt64: zero time)
 //	    24    4 LastModified, nanoseconds
@@ -455,6 +455,9 @@ const diskHeaderLen = 52
 
 const diskMagic = "IPXC"
 
+// diskFlagFirstFrame is the entry flag of Image.FirstFrameOnly.
+const diskFlagFirstFrame = 1
+
 // diskEncode returns the header, key, content type and ETag of img's entry
 // file; img.Data follows them.
 func diskEncode(tab *crc32.Table, key string, img *Image) ([]byte, error) {
@@ -467,6 +470,9 @@ func diskEncode(tab *crc32.Table, key string, img *Image) ([]byte, error) {
 	le.PutUint16(b[4:], 1)
 	le.PutUint16(b[6:], uint16(len(img.ContentType)))
 	le.PutUint16(b[8:], uint16(len(img.ETag)))
+	if img.FirstFrameOnly {
+		le.PutUint16(b[10:], diskFlagFirstFrame)
+	}
 	le.PutUint32(b[12:], uint32(len(key)))
 	diskPutTime(b[16:], img.LastModified)
 	diskPutTime(b[28:], img.Created)
@@ -486,7 +492,8 @@ func diskDecode(tab *crc32.Table, b []byte, key string) (*Image, error) {
 		return nil, fmt.Errorf("%w: not an entry file", errDiskCorrupt)
 	}
 	le := binary.LittleEndian
-	if v := le.Uint16(b[4:]); v != 1 || le.Uint16(b[10:]) != 0 {
+	flags := le.Uint16(b[10:])
+	if v := le.Uint16(b[4:]); v != 1 || flags&^diskFlagFirstFrame != 0 {
 		return nil, fmt.Errorf("%w: unknown format version %d", errDiskCorrupt, v)
 	}
 	ctLen, etagLen, keyLen := uint64(le.Uint16(b[6:])), uint64(le.Uint16(b[8:])), uint64(le.Uint32(b[12:]))
@@ -510,11 +517,12 @@ func diskDecode(tab *crc32.Table, b []byte, key string) (*Image, error) {
 		return nil, fmt.Errorf("%w: bad time", errDiskCorrupt)
 	}
 	return &Image{
-		ContentType:  diskContentType(p[:ctLen]),
-		ETag:         string(p[ctLen:off]),
-		Data:         p[off : off+dataLen : off+dataLen],
-		LastModified: lastMod,
-		Created:      created,
+		ContentType:    diskContentType(p[:ctLen]),
+		ETag:           string(p[ctLen:off]),
+		Data:           p[off : off+dataLen : off+dataLen],
+		LastModified:   lastMod,
+		Created:        created,
+		FirstFrameOnly: flags&diskFlagFirstFrame != 0,
 	}, nil
 }
 

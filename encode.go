@@ -2,17 +2,16 @@ package imgproxy
 
 import (
 	"bytes"
-	"fmt"
-	"image"
-	"image/gif"
-	"image/png"
-	"time"
-
 	"crypto/sha256"
 	"encoding/hex"
+	"image/png"
+	"io"
+	"time"
 
+	"github.com/imgproxy-go/imgproxy/internal/gifcodec"
 	"github.com/imgproxy-go/imgproxy/internal/jpegenc"
-	"github.com/imgproxy-go/imgproxy/internal/resample"
+	"github.com/imgproxy-go/imgproxy/internal/picture"
+	"github.com/imgproxy-go/imgproxy/internal/pngmeta"
 )
 
 // NewImage wraps encoded data as an Image with a strong ETag derived from
@@ -28,46 +27,46 @@ func NewImage(data []byte, contentType string, lastModified time.Time) *Image {
 	}
 }
 
-// encode writes m in format f. JPEG is written by our own encoder,
-// straight from YCbCr planes, progressive unless baseline is set.
-func encode(m image.Image, f Format, quality int, baseline bool) ([]byte, error) {
+// The built-in encoders. Each writes p.Image (GIF: every frame) with the
+// ICC profile where the format has a place for it.
+
+// jpegEncoder writes JPEG with our own encoder, straight from YCbCr
+// planes, progressive unless baseline is set, the profile in APP2.
+type jpegEncoder struct{ baseline bool }
+
+func (e *jpegEncoder) Encode(w io.Writer, p *picture.Picture, o picture.EncodeOptions) error {
+	q := o.Quality
+	if q == 0 {
+		q = DefaultJPEGQuality
+	}
+	return jpegenc.Encode(w, p.Image, &jpegenc.Options{Quality: q, Progressive: !e.baseline, ICC: p.ICC})
+}
+
+// pngEncoder writes PNG at zlib's fastest level (thumbnails are small, and
+// the time matters more than the bytes), the profile in iCCP.
+type pngEncoder struct{}
+
+func (pngEncoder) Encode(w io.Writer, p *picture.Picture, _ picture.EncodeOptions) error {
+	enc := png.Encoder{CompressionLevel: png.BestSpeed}
+	if p.ICC == nil {
+		return enc.Encode(w, p.Image)
+	}
 	var buf bytes.Buffer
-	var err error
-	switch f {
-	case FormatJPEG:
-		err = jpegenc.Encode(&buf, m, &jpegenc.Options{Quality: quality, Progressive: !baseline})
-	case FormatPNG:
-		enc := png.Encoder{CompressionLevel: png.BestSpeed}
-		err = enc.Encode(&buf, m)
-	case FormatGIF:
-		err = gif.Encode(&buf, m, nil)
-	default:
-		return nil, fmt.Errorf("%w: cannot encode %v", ErrUnsupported, f)
+	if err := enc.Encode(&buf, p.Image); err != nil {
+		return err
 	}
+	b, err := pngmeta.InsertICC(buf.Bytes(), p.ICC)
 	if err != nil {
-		return nil, fmt.Errorf("imgproxy: encoding %v: %w", f, err)
+		return err
 	}
-	return buf.Bytes(), nil
+	_, err = w.Write(b)
+	return err
 }
 
-// webpFallback picks the output format for a WebP source, since no
-// pure-Go WebP encoder is used: PNG where the image has transparency,
-// JPEG otherwise.
-func webpFallback(m image.Image) Format {
-	if o, ok := m.(interface{ Opaque() bool }); ok && !o.Opaque() {
-		return FormatPNG
-	}
-	return FormatJPEG
-}
+// gifEncoder writes GIF, animated when p has frames, keeping transparency
+// as a transparent index (nginx's image_filter_transparency).
+type gifEncoder struct{}
 
-// resampleImage scales ext of m to exactly w x h with Lanczos3, on its own
-// planes, without a whole-image RGBA copy. YCbCr stays YCbCr with chroma
-// resampled to full resolution (4:4:4); the JPEG encoder then averages it
-// 2x2 into 4:2:0. Measured against a float reference of the corpus, that
-// is 0.01-0.04 dB better than resampling chroma straight to 4:2:0.
-func resampleImage(m image.Image, w, h int, ext resample.Extent, workers int) image.Image {
-	if y, ok := m.(*image.YCbCr); ok {
-		return resample.ResizeYCbCrExtent(y, w, h, ext, image.YCbCrSubsampleRatio444, resample.Lanczos3, workers)
-	}
-	return resample.ResizeExtent(m, w, h, ext, resample.Lanczos3, workers)
+func (gifEncoder) Encode(w io.Writer, p *picture.Picture, o picture.EncodeOptions) error {
+	return (&gifcodec.Encoder{}).Encode(w, p, o)
 }

@@ -94,6 +94,15 @@ type Handler struct {
 	NotFoundTTL time.Duration
 	// Now is the clock for cache freshness. If nil, time.Now.
 	Now func() time.Time
+	// Negotiate lists the formats offered, in order of preference, to
+	// clients whose Accept header names them (FormatAVIF, FormatWebP),
+	// for URLs that name no format: such a request is served the first
+	// of them that the Resizer can write for the picture (see
+	// Options.Auto), else the source's format. Every response to a URL
+	// without a format then carries "Vary: Accept", and the chosen format
+	// is part of the cache key in every tier. If nil, no negotiation:
+	// the source's format, or the one the URL names.
+	Negotiate []Format
 	// MaxInFlight bounds the variants this node makes at once (fetch and
 	// transform), so that the sources held in memory stay bounded: at
 	// most MaxInFlight times the Fetcher's byte limit. Further misses wait
@@ -202,6 +211,7 @@ type request struct {
 	opts Options
 	path string // upstream path, no leading "/"
 	key  string // cache key: canonical options + "/" + path
+	vary bool   // the format was negotiable: send Vary: Accept
 }
 
 // ServeHTTP implements http.Handler.
@@ -219,7 +229,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	img, ok := h.cache.Get(ctx, req.key)
 	if ok && h.fresh(img) {
-		h.serve(w, r, img, statusHit)
+		h.serve(w, r, &req, img, statusHit)
 		return
 	}
 	if h.Disk != nil && h.Cluster == nil {
@@ -228,7 +238,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if d, ok := h.Disk.Get(ctx, req.key); ok {
 			if h.fresh(d) {
 				h.cache.Add(ctx, req.key, d)
-				h.serve(w, r, d, statusHit)
+				h.serve(w, r, &req, d, statusHit)
 				return
 			}
 			if img == nil {
@@ -245,7 +255,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.serve(w, r, res.img, res.status)
+	h.serve(w, r, &req, res.img, res.status)
 }
 
 // parse checks the method and signature and splits the URL.
@@ -273,16 +283,21 @@ func (h *Handler) parse(r *http.Request) (request, error) {
 	// The path is checked (cleanPath) only on a miss: cleanPath accepts a
 	// path unchanged or refuses it, and only checked paths are stored, so
 	// a cache hit proves the path safe.
+	vary := false
+	if len(h.Negotiate) > 0 && opts.Format == FormatSource && opts.Auto[0] == FormatSource && !opts.Info {
+		vary = true
+		opts.Auto = negotiate(h.Negotiate, r.Header["Accept"])
+	}
 	key := rest // already canonical: no need to build the key
 	if !opts.isCanonical(segment) {
 		key = opts.String() + "/" + path
 	}
-	return request{opts: opts, path: path, key: key}, nil
+	return request{opts: opts, path: path, key: key, vary: vary}, nil
 }
 
 // serve writes img; http.ServeContent handles Range and the conditional
 // headers against the ETag and Last-Modified.
-func (h *Handler) serve(w http.ResponseWriter, r *http.Request, img *Image, status string) {
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request, req *request, img *Image, status string) {
 	hdr := w.Header()
 	ih := img.headers()
 	hdr["Content-Type"] = ih.contentType
@@ -290,6 +305,12 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, img *Image, stat
 	hdr["Cache-Control"] = h.cacheControl
 	hdr["X-Content-Type-Options"] = h.values.nosniff
 	hdr["X-Cache-Status"] = h.values.status(status)
+	if req.vary {
+		hdr["Vary"] = h.values.vary
+	}
+	if img.FirstFrameOnly {
+		hdr["X-Imgproxy-Animation"] = h.values.firstFrame
+	}
 	if plainGet(r.Header) {
 		// The common case, with nothing to negotiate: write it directly.
 		if ih.lastModified != nil {
@@ -308,13 +329,13 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, img *Image, stat
 // headerValues are the constant header values of responses, made once per
 // Handler and shared by its responses (net/http does not modify them).
 type headerValues struct {
-	nosniff, hit, miss, stale []string
+	nosniff, hit, miss, stale, vary, firstFrame []string
 }
 
 func newHeaderValues() headerValues {
 	return headerValues{
-		nosniff: []string{"nosniff"},
-		hit:     []string{statusHit}, miss: []string{statusMiss}, stale: []string{statusStale},
+		nosniff: []string{"nosniff"}, vary: []string{"Accept"}, firstFrame: []string{"first-frame"},
+		hit: []string{statusHit}, miss: []string{statusMiss}, stale: []string{statusStale},
 	}
 }
 

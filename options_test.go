@@ -29,6 +29,19 @@ func TestParseOptions(t *testing.T) {
 		{in: "640x480,gif", want: Options{Width: 640, Height: 480, Format: FormatGIF}},
 		{in: "16384x1", want: Options{Width: 16384, Height: 1}},
 		{in: "150x150,crop,r180,q90,jpeg", want: Options{Width: 150, Height: 150, Fit: FitCrop, Rotate: 180, Quality: 90, Format: FormatJPEG}},
+		{in: "640x480,webp", want: Options{Width: 640, Height: 480, Format: FormatWebP}},
+		{in: "640x480,avif", want: Options{Width: 640, Height: 480, Format: FormatAVIF}},
+		{in: "640x480,auto-webp", want: Options{Width: 640, Height: 480, Auto: [2]Format{FormatWebP}}},
+		{in: "640x480,auto-avif-webp", want: Options{Width: 640, Height: 480, Auto: [2]Format{FormatAVIF, FormatWebP}}},
+		{in: "640x480,auto-webp-avif", want: Options{Width: 640, Height: 480, Auto: [2]Format{FormatWebP, FormatAVIF}}},
+		{in: "300x300,bg0a1bff", want: Options{Width: 300, Height: 300, Background: Color{R: 0x0a, G: 0x1b, B: 0xff, Valid: true}}},
+		{in: "300x300,sh50", want: Options{Width: 300, Height: 300, Sharpen: 50}},
+		{in: "300x300,sh500", want: Options{Width: 300, Height: 300, Sharpen: 500}},
+		{in: "-x-,info", want: Options{Info: true}},
+		{in: "150x150,crop,r90,q80,auto-webp,bg000000,sh20,info", want: Options{Width: 150, Height: 150, Fit: FitCrop, Rotate: 90, Quality: 80,
+			Auto: [2]Format{FormatWebP}, Background: Color{Valid: true}, Sharpen: 20, Info: true}},
+		{in: "150x150,sh20,bg000000,auto-webp,crop", want: Options{Width: 150, Height: 150, Fit: FitCrop, Auto: [2]Format{FormatWebP},
+			Background: Color{Valid: true}, Sharpen: 20}, canon: "150x150,crop,auto-webp,bg000000,sh20"},
 		{in: "150x150,jpeg,q90,r180,crop", want: Options{Width: 150, Height: 150, Fit: FitCrop, Rotate: 180, Quality: 90, Format: FormatJPEG}, canon: "150x150,crop,r180,q90,jpeg"},
 	}
 	for _, tt := range tests {
@@ -57,7 +70,10 @@ func TestParseOptionsErrors(t *testing.T) {
 		"150x150,", ",150x150", "150x150,,crop", "150x150,CROP", "150x150,crop,crop",
 		"150x150,r45", "150x150,r0", "150x150,r360", "150x150,r90,r180", "150x150,q0",
 		"150x150,q101", "150x150,q", "150x150,q07", "150x150,q-1", "150x150,jpg",
-		"150x150,webp", "150x150,png,gif", "150x-,crop", "-x-,crop", "150x150,q50,q60",
+		"150x150,webp,avif", "150x150,png,gif", "150x150,webp,auto-webp", "150x150,auto-", "150x150,auto-png",
+		"150x150,auto-webp-webp", "150x150,auto-webp-avif-webp", "150x150,auto-webp,auto-avif", "150x150,bg", "150x150,bgFFFFFF",
+		"150x150,bg12345", "150x150,bg1234567", "150x150,bgxyzxyz", "150x150,sh0", "150x150,sh501", "150x150,sh05", "150x150,info,info",
+		"150x150,Info", "150x150,sh", "150x-,crop", "-x-,crop", "150x150,q50,q60",
 		"150x150;crop", "150×150",
 	} {
 		t.Run(in, func(t *testing.T) {
@@ -73,7 +89,7 @@ func TestParseOptionsErrors(t *testing.T) {
 }
 
 func FuzzParseOptions(f *testing.F) {
-	for _, s := range []string{"150x150", "150x-", "-x100", "150x150,crop,r90,q80,png", "axb", "1x1,q1", "-x-"} {
+	for _, s := range []string{"150x150", "150x-", "-x100", "150x150,crop,r90,q80,png", "150x150,auto-avif-webp,bg102030,sh40,info", "axb", "1x1,q1", "-x-"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -99,6 +115,7 @@ func TestFormat(t *testing.T) {
 	t.Parallel()
 	assert.Equal(t, "image/jpeg", FormatJPEG.ContentType())
 	assert.Equal(t, "image/webp", FormatWebP.ContentType())
+	assert.Equal(t, "image/avif", FormatAVIF.ContentType())
 	assert.Equal(t, "", FormatSource.ContentType())
 	assert.Equal(t, "Format(9)", Format(9).String())
 	assert.Equal(t, "", Format(9).ContentType())

@@ -3,20 +3,14 @@ package imgproxy
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"image"
-	"image/gif"
-	"image/jpeg"
-	"image/png"
 	"runtime"
 	"sync"
 
-	"github.com/anthonynsimon/bild/transform"
-	"golang.org/x/image/webp"
 	"golang.org/x/sync/semaphore"
 
-	"github.com/imgproxy-go/imgproxy/internal/jpegdec"
+	"github.com/imgproxy-go/imgproxy/internal/picture"
 	"github.com/imgproxy-go/imgproxy/internal/resample"
 )
 
@@ -26,14 +20,27 @@ const (
 	DefaultMaxPixels   = 50_000_000 // 50 megapixels
 
 	DefaultWebPAsJPEGQuality = 85
+
+	// DefaultMaxAnimationPixels bounds frames x output pixels of an
+	// animated result: 250 frames of 300x300.
+	DefaultMaxAnimationPixels = 22_500_000
 )
 
-// BildResizer is the default Resizer. It decodes JPEG, PNG, GIF and WebP,
-// fits the image to the requested box with nginx image_filter semantics,
-// applies crop and rotation, and encodes JPEG (progressive by default,
-// from YCbCr planes), PNG or GIF. Geometry
-// (rotation) is done with github.com/anthonynsimon/bild on the already
-// reduced image.
+// Encoder writes pictures in one output format; see BildResizer.Encoders
+// and the webp and avif subpackages, which provide them.
+type Encoder = picture.Encoder
+
+// BildResizer is the default Resizer. It decodes JPEG (baseline,
+// progressive, grey, YCbCr, CMYK and YCCK), PNG (every colour type and
+// depth), GIF (animated too) and WebP; turns the picture upright as its
+// EXIF orientation says; fits it to the requested box with nginx
+// image_filter semantics; applies crop, rotation and sharpening; and
+// encodes JPEG (progressive by default, from YCbCr planes), PNG or GIF,
+// plus any format given in Encoders (WebP, AVIF). The ICC profile of the
+// source is embedded in the output (JPEG, PNG, WebP, AVIF), so that
+// browsers colour-manage the thumbnail as they do the original;
+// transparency is kept where the output format has it and flattened onto
+// Background where it has not (JPEG).
 //
 // The zero value is ready to use. A BildResizer must not be copied or
 // modified after first use.
@@ -42,12 +49,13 @@ type BildResizer struct {
 	// If 0, DefaultJPEGQuality (75).
 	JPEGQuality int
 	// MaxPixels bounds width*height of a source, checked from the header
-	// before anything is decoded; larger sources are ErrTooLarge. If 0,
-	// DefaultMaxPixels.
+	// before anything is decoded; larger sources are ErrTooLarge. For an
+	// animation, frames are only decoded while frames*width*height stays
+	// under 4*MaxPixels. If 0, DefaultMaxPixels.
 	MaxPixels int64
 	// WebPAsJPEGQuality is the JPEG quality for a WebP source written as
-	// JPEG (there is no pure-Go WebP encoder here) when the URL names
-	// none. If 0, DefaultWebPAsJPEGQuality (85): nginx writes such
+	// JPEG because there is no WebP encoder in Encoders, when the URL
+	// names none. If 0, DefaultWebPAsJPEGQuality (85): nginx writes such
 	// thumbnails as WebP at quality 80, and JPEG needs about 85 for the
 	// same fidelity (measured: 38.4 dB against nginx's 37.9 at 150x150,
 	// where quality 75 gives 37.3).
@@ -59,10 +67,40 @@ type BildResizer struct {
 	// they use). Further requests wait for a slot, giving up with their
 	// context. If 0, runtime.GOMAXPROCS(0) at first use.
 	Concurrency int
+	// Encoders adds output formats (or replaces the built-in JPEG, PNG and
+	// GIF ones), typically
+	//
+	//	Encoders: map[imgproxy.Format]imgproxy.Encoder{
+	//		imgproxy.FormatWebP: &webp.Encoder{},
+	//		imgproxy.FormatAVIF: &avif.Encoder{},
+	//	}
+	//
+	// with the github.com/imgproxy-go/imgproxy/webp and .../avif
+	// subpackages, so that only programs that import them link the
+	// codecs. If nil, only the built-in formats: WebP sources are then
+	// written as JPEG (PNG if they have transparency) and a URL asking for
+	// webp or avif is ErrUnsupported (415).
+	Encoders map[Format]Encoder
+	// Background is what transparent pixels are flattened onto for formats
+	// without alpha (JPEG) when the URL names no colour. If not Valid,
+	// white, as browsers show a transparent picture on a white page.
+	Background Color
+	// NoAutoOrient keeps the pixels as stored, ignoring the EXIF
+	// orientation. If false (the default), pictures are turned upright
+	// before the box is fitted, and the output carries no orientation.
+	NoAutoOrient bool
+	// MaxAnimationPixels bounds frames x output pixels of an animated
+	// result. A larger animation, or one asked for in a format whose
+	// encoder cannot animate, keeps its first frame only, and the
+	// response says so in "X-Imgproxy-Animation: first-frame". If 0,
+	// DefaultMaxAnimationPixels; if negative, animations always keep
+	// their first frame only.
+	MaxAnimationPixels int64
 
-	once sync.Once
-	sem  *semaphore.Weighted
-	n    int64
+	once     sync.Once
+	sem      *semaphore.Weighted
+	n        int64
+	encoders map[Format]Encoder
 }
 
 var _ Resizer = (*BildResizer)(nil)
@@ -73,20 +111,16 @@ func (r *BildResizer) init() {
 		r.n = int64(runtime.GOMAXPROCS(0))
 	}
 	r.sem = semaphore.NewWeighted(r.n)
-}
-
-func (r *BildResizer) quality(o Options, from Format) int {
-	switch {
-	case o.Quality != 0:
-		return o.Quality
-	case from == FormatWebP && r.WebPAsJPEGQuality != 0:
-		return r.WebPAsJPEGQuality
-	case from == FormatWebP:
-		return DefaultWebPAsJPEGQuality
-	case r.JPEGQuality != 0:
-		return r.JPEGQuality
+	r.encoders = map[Format]Encoder{
+		FormatJPEG: &jpegEncoder{baseline: r.BaselineJPEG},
+		FormatPNG:  pngEncoder{},
+		FormatGIF:  gifEncoder{},
 	}
-	return DefaultJPEGQuality
+	for f, e := range r.Encoders {
+		if e != nil {
+			r.encoders[f] = e
+		}
+	}
 }
 
 func (r *BildResizer) maxPixels() int64 {
@@ -96,195 +130,210 @@ func (r *BildResizer) maxPixels() int64 {
 	return DefaultMaxPixels
 }
 
-// Resize implements Resizer.
+func (r *BildResizer) maxAnimationPixels() int64 {
+	if r.MaxAnimationPixels != 0 {
+		return r.MaxAnimationPixels
+	}
+	return DefaultMaxAnimationPixels
+}
+
+// Resize implements Resizer. It reads as the recipe: sniff, read the
+// header, plan, choose the output, admit, decode at scale, transform
+// (resize, orient, crop, rotate, sharpen), encode.
 func (r *BildResizer) Resize(ctx context.Context, src *Source, o Options) (*Image, error) {
 	r.once.Do(r.init)
-	format := sniffFormat(src.Data)
-	if format == FormatSource {
+	c := sniffCodec(src.Data)
+	if o.Info {
+		return infoImage(c, src), nil
+	}
+	if c == nil {
 		return nil, fmt.Errorf("%w: not a known image format", ErrUnsupported)
 	}
-	cfg, err := decodeConfig(format, src.Data)
+	h, err := c.header(src.Data)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrUnsupported, err)
 	}
-	if cfg.Width <= 0 || cfg.Height <= 0 {
+	if h.width <= 0 || h.height <= 0 {
 		return nil, fmt.Errorf("%w: empty image", ErrUnsupported)
 	}
-	if int64(cfg.Width)*int64(cfg.Height) > r.maxPixels() {
-		return nil, fmt.Errorf("%w: %dx%d pixels", ErrTooLarge, cfg.Width, cfg.Height)
+	if int64(h.width)*int64(h.height) > r.maxPixels() {
+		return nil, fmt.Errorf("%w: %dx%d pixels", ErrTooLarge, h.width, h.height)
 	}
-	plan := planGeometry(cfg.Width, cfg.Height, o)
-	out := o.Format
-	if out == FormatSource {
-		out = format
+	if r.NoAutoOrient || h.meta.Orientation < 1 || h.meta.Orientation > 8 {
+		h.meta.Orientation = 1
 	}
-	if plan.identity() && o.Rotate == 0 && o.Quality == 0 && out == format {
-		return NewImage(src.Data, format.ContentType(), src.LastModified), nil
+	job := r.plan(c, &h, o)
+	if job.passThrough(c.format, o) {
+		// The browser shows the original, EXIF orientation included,
+		// exactly as the variant would look: serve it unchanged.
+		return NewImage(src.Data, c.format.ContentType(), src.LastModified), nil
+	}
+	if r.encoders[job.out] == nil && !(job.out == FormatWebP && o.Format == FormatSource) {
+		return nil, fmt.Errorf("%w: no encoder for %v", ErrUnsupported, job.out)
 	}
 	if err := r.sem.Acquire(ctx, 1); err != nil {
 		return nil, fmt.Errorf("%w: waiting for a transform slot: %w", ErrOverloaded, err)
 	}
 	defer r.sem.Release(1)
-	workers := 1
-	for workers < int(r.n) && r.sem.TryAcquire(1) {
-		workers++
+	job.workers = 1
+	for job.workers < int(r.n) && r.sem.TryAcquire(1) {
+		job.workers++
 	}
-	defer r.sem.Release(int64(workers - 1))
+	defer r.sem.Release(int64(job.workers - 1))
 
-	m, ext, err := decodeImage(format, src.Data, plan)
+	req := decodeRequest{plan: job.stored, maxFrames: job.frames}
+	var ext resample.Extent
+	req.frame = func(m image.Image) image.Image { return r.transform(m, ext, &job) }
+	pic, ext, err := c.decode(ctx, src.Data, &h, req)
 	if err != nil {
 		return nil, err
 	}
-	m = r.transform(m, ext, plan, o, workers)
-	if out == FormatWebP {
-		out = webpFallback(m)
+	if !pic.Animated() {
+		pic.Frames = nil
+		pic.Image = r.transform(pic.Image, ext, &job)
 	}
-	data, err := encode(m, out, r.quality(o, format), r.BaselineJPEG)
+	pic.Orientation = 1
+	out := r.finalFormat(job.out, c.format, o, pic)
+	data, err := r.encode(pic, out, &job, c.format)
 	if err != nil {
 		return nil, err
 	}
-	return NewImage(data, out.ContentType(), src.LastModified), nil
+	img := NewImage(data, out.ContentType(), src.LastModified)
+	img.FirstFrameOnly = h.frames > 1 && !pic.Animated()
+	return img, nil
 }
 
-// transform resizes, crops and rotates m as plan and o say.
-func (r *BildResizer) transform(m image.Image, ext resample.Extent, plan geometry, o Options, workers int) image.Image {
-	b := m.Bounds()
-	if b.Dx() != plan.resizeW || b.Dy() != plan.resizeH {
-		m = resampleImage(m, plan.resizeW, plan.resizeH, ext, workers)
-	}
-	if plan.cropW < plan.resizeW || plan.cropH < plan.resizeH {
-		m = cropCenter(m, plan.cropW, plan.cropH)
-	}
-	if o.Rotate != 0 {
-		// bild rotates clockwise for positive angles; nginx's (and our)
-		// rotation is counter-clockwise.
-		m = transform.Rotate(m, -float64(o.Rotate), &transform.RotationOptions{ResizeBounds: true})
-	}
-	return m
+// job is the plan of one transform.
+type job struct {
+	view    geometry // as the viewer sees the picture (after orientation)
+	stored  geometry // the same in the pixels' stored orientation
+	orient  int      // EXIF orientation to apply after resizing
+	out     Format   // output format, FormatWebP possibly to fall back
+	frames  int      // frames to decode (1: the first only)
+	opts    Options
+	bg      Color
+	workers int
 }
 
-// cropCenter cuts a w x h window from the centre of m, without copying.
-func cropCenter(m image.Image, w, h int) image.Image {
-	b := m.Bounds()
-	x0 := b.Min.X + (b.Dx()-w)/2
-	y0 := b.Min.Y + (b.Dy()-h)/2
-	type subImager interface {
-		SubImage(image.Rectangle) image.Image
+// plan computes the geometry in both orientations, the output format and
+// how many frames to keep.
+func (r *BildResizer) plan(c *codec, h *header, o Options) job {
+	j := job{orient: h.meta.Orientation, opts: o, frames: 1, bg: o.Background}
+	if !j.bg.Valid {
+		j.bg = r.Background
 	}
-	if s, ok := m.(subImager); ok {
-		return s.SubImage(image.Rect(x0, y0, x0+w, y0+h))
+	if !j.bg.Valid {
+		j.bg = Color{R: 255, G: 255, B: 255, Valid: true}
 	}
-	return transform.Crop(m, image.Rect(x0, y0, x0+w, y0+h))
-}
-
-// sniffFormat tells the format from the leading bytes, FormatSource if none.
-func sniffFormat(b []byte) Format {
-	switch {
-	case len(b) >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF:
-		return FormatJPEG
-	case len(b) >= 8 && string(b[:8]) == "\x89PNG\r\n\x1a\n":
-		return FormatPNG
-	case len(b) >= 6 && (string(b[:6]) == "GIF87a" || string(b[:6]) == "GIF89a"):
-		return FormatGIF
-	case len(b) >= 12 && string(b[:4]) == "RIFF" && string(b[8:12]) == "WEBP":
-		return FormatWebP
+	w, ht := h.width, h.height
+	if transposes(j.orient) {
+		w, ht = ht, w
 	}
-	return FormatSource
-}
-
-func decodeConfig(f Format, data []byte) (image.Config, error) {
-	rd := bytes.NewReader(data)
-	switch f {
-	case FormatJPEG:
-		return jpeg.DecodeConfig(rd)
-	case FormatPNG:
-		return png.DecodeConfig(rd)
-	case FormatGIF:
-		return gif.DecodeConfig(rd)
-	case FormatWebP:
-		return webp.DecodeConfig(rd)
+	j.view = planGeometry(w, ht, o)
+	j.stored = j.view
+	if transposes(j.orient) {
+		s := &j.stored
+		s.srcW, s.srcH = s.srcH, s.srcW
+		s.resizeW, s.resizeH = s.resizeH, s.resizeW
+		s.cropW, s.cropH = s.cropH, s.cropW
 	}
-	return image.Config{}, fmt.Errorf("no decoder for %v", f)
-}
-
-// minKernelReduction is the least reduction left to the resampling kernel
-// after shrink-on-load at 1/4 or 1/8. Decoding at 1/8 straight to 1.1
-// times the target size leaves the 8x8 block structure of the DCT-domain
-// reduction in the thumbnail (measured: -0.85 dB against nginx's full
-// decode on the 5640x3172 photo at 640x480); one scale finer, the kernel
-// smooths it out. At 1/2 (8x8 blocks to 4x4) there is no such structure:
-// any reduction left is enough, provided the decode is exact (see
-// jpegScale).
-const minKernelReduction = 1.5
-
-// jpegScale picks the shrink-on-load factor for plan: the largest of 8 and
-// 4 that leaves the kernel at least minKernelReduction on both sides, else
-// 2 if the half-size image still covers the target, else 1. exact is set
-// when the scale is 2 with less than minKernelReduction left: the decode
-// must then not approximate (PSNR against the float reference, measured on
-// the 1280x1024 progressive photo at 600x480: full decode 36.42 dB, exact
-// 1/2 36.34, approximate 1/2 36.17, nginx 36.23; the exact 1/2 decode
-// takes 13 ms against 29 ms for the full one: go test -bench
-// 'BenchmarkCorpus/small.*/scale=[12]$' ./internal/jpegdec).
-func jpegScale(plan geometry) (scale int, exact bool) {
-	fits := func(s int, reduction float64) bool {
-		return float64(plan.srcW) >= reduction*float64(s*plan.resizeW) &&
-			float64(plan.srcH) >= reduction*float64(s*plan.resizeH)
-	}
-	for _, s := range []int{8, 4, 2} {
-		if fits(s, minKernelReduction) {
-			return s, false
+	j.out = r.outputFormat(c.format, h, o)
+	if h.frames > 1 && r.animates(j.out) {
+		outPixels := int64(j.view.cropW) * int64(j.view.cropH) * int64(h.frames)
+		srcPixels := int64(h.width) * int64(h.height) * int64(h.frames)
+		if outPixels <= r.maxAnimationPixels() && srcPixels <= 4*r.maxPixels() {
+			j.frames = h.frames
 		}
 	}
-	if fits(2, 1) {
-		return 2, true
-	}
-	return 1, false
+	return j
 }
 
-// decodeJPEG decodes with our shrink-on-load decoder at jpegScale (in
-// progressive files at 1/2 and 1/4, approximately: refinement scans that
-// would need skipped coefficients are skipped too, which costs a few
-// hundredths of a dB after encoding and saves 60-80% of the time), and
-// falls back to image/jpeg (at full size) only for files it reports as
-// unsupported. The extent is the part of the decoded image that holds the
-// picture: at 1/8, a 3172-row photo decodes to 397 rows of which 396.5
-// are picture.
-func decodeJPEG(data []byte, plan geometry) (image.Image, resample.Extent, error) {
-	scale, exact := jpegScale(plan)
-	m, err := jpegdec.Decode(data, scale, &jpegdec.Options{Approximate: !exact})
-	var unsupported jpegdec.UnsupportedError
-	if errors.As(err, &unsupported) {
-		scale = 1
-		m, err = jpeg.Decode(bytes.NewReader(data))
-	}
-	if err != nil {
-		return nil, resample.Extent{}, fmt.Errorf("%w: decoding jpeg: %v", ErrUnsupported, err)
-	}
-	ext := resample.Extent{W: float64(plan.srcW) / float64(scale), H: float64(plan.srcH) / float64(scale)}
-	return m, ext, nil
+// passThrough reports whether the source can be served unchanged.
+func (j *job) passThrough(src Format, o Options) bool {
+	return j.view.identity() && o.Rotate == 0 && o.Quality == 0 && o.Sharpen == 0 && j.out == src
 }
 
-// decodeImage decodes data; plan lets decoders that can work at reduced
-// scale do so.
-func decodeImage(f Format, data []byte, plan geometry) (image.Image, resample.Extent, error) {
-	rd := bytes.NewReader(data)
-	var (
-		m   image.Image
-		err error
-	)
-	switch f {
-	case FormatJPEG:
-		return decodeJPEG(data, plan)
-	case FormatPNG:
-		m, err = png.Decode(rd)
-	case FormatGIF:
-		m, err = gif.Decode(rd)
-	case FormatWebP:
-		m, err = webp.Decode(rd)
+// outputFormat chooses the output format: the one asked for, else the
+// first acceptable one of o.Auto that suits the picture, else the
+// source's.
+func (r *BildResizer) outputFormat(src Format, h *header, o Options) Format {
+	if o.Format != FormatSource {
+		return o.Format
 	}
-	if err != nil {
-		return nil, resample.Extent{}, fmt.Errorf("%w: decoding %v: %v", ErrUnsupported, f, err)
+	for _, f := range o.Auto {
+		if f == FormatSource || r.encoders[f] == nil {
+			continue
+		}
+		if h.frames > 1 && !r.animates(f) && r.animates(src) {
+			continue // keep the animation in the source's format
+		}
+		return f
 	}
-	return m, resample.Extent{}, nil
+	return src
+}
+
+// animates reports whether f's encoder writes animations.
+func (r *BildResizer) animates(f Format) bool {
+	if f == FormatGIF {
+		return true
+	}
+	a, ok := r.encoders[f].(interface{ Animates() bool })
+	return ok && a.Animates()
+}
+
+// finalFormat resolves a WebP source kept as WebP without a WebP
+// encoder: PNG where the picture has transparency, JPEG otherwise.
+func (r *BildResizer) finalFormat(out, src Format, o Options, p *picture.Picture) Format {
+	if out != FormatWebP || r.encoders[FormatWebP] != nil || o.Format != FormatSource {
+		return out
+	}
+	if opaque(p.Image) {
+		return FormatJPEG
+	}
+	return FormatPNG
+}
+
+// opaque reports whether m has no transparent pixel.
+func opaque(m image.Image) bool {
+	o, ok := m.(interface{ Opaque() bool })
+	return !ok || o.Opaque()
+}
+
+// quality picks the lossy quality for out: the URL's, else the
+// Resizer's default for JPEG (85 for WebP sources, which nginx would
+// have kept as WebP), else the encoder's own default (0).
+func (r *BildResizer) quality(o Options, src, out Format) int {
+	switch {
+	case o.Quality != 0:
+		return o.Quality
+	case out != FormatJPEG:
+		return 0
+	case src == FormatWebP && r.WebPAsJPEGQuality != 0:
+		return r.WebPAsJPEGQuality
+	case src == FormatWebP:
+		return DefaultWebPAsJPEGQuality
+	case r.JPEGQuality != 0:
+		return r.JPEGQuality
+	}
+	return DefaultJPEGQuality
+}
+
+// encode prepares the frames for out (flattening alpha where it has none,
+// converting YCbCr to RGB with smooth chroma where it is not JPEG),
+// keeps the ICC profile only where out can carry it, and encodes.
+func (r *BildResizer) encode(p *picture.Picture, out Format, j *job, src Format) ([]byte, error) {
+	prep := func(m image.Image) image.Image { return prepareFor(out, m, j.bg, j.workers) }
+	p.Image = prep(p.Image)
+	for i := range p.Frames {
+		p.Frames[i].Image = prep(p.Frames[i].Image)
+	}
+	if len(p.Frames) > 0 {
+		p.Frames[0].Image = p.Image
+	}
+	p.ICC = iccFor(out, p.Image, p.ICC)
+	var buf bytes.Buffer
+	if err := r.encoders[out].Encode(&buf, p, picture.EncodeOptions{Quality: r.quality(j.opts, src, out)}); err != nil {
+		return nil, fmt.Errorf("imgproxy: encoding %v: %w", out, err)
+	}
+	return buf.Bytes(), nil
 }

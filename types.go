@@ -35,6 +35,11 @@ type Image struct {
 	ETag string
 	// Created is when the variant was made.
 	Created time.Time
+	// FirstFrameOnly marks a variant of an animated source that keeps
+	// only its first frame (over the Resizer's animation budget, or in a
+	// format that cannot animate). The Handler then sends
+	// "X-Imgproxy-Animation: first-frame".
+	FirstFrameOnly bool
 
 	hdr atomic.Pointer[imageHeaders] // response header values, made once
 }

@@ -43,7 +43,7 @@ func freePorts(t *testing.T, n int) []int {
 
 // startCluster runs n nodes sharing upstream, on fresh loopback peer
 // ports, retrying with other ports if one was taken meanwhile.
-func startCluster(t *testing.T, n int, upstream string) []*node {
+func startCluster(t *testing.T, n int, upstream string, extra ...string) []*node {
 	t.Helper()
 	var lastErr error
 	for range 3 {
@@ -54,10 +54,11 @@ func startCluster(t *testing.T, n int, upstream string) []*node {
 		}
 		nodes := make([]*node, n)
 		for i := range nodes {
-			s, err := tryStartServer(t, "-upstream", upstream,
-				"-peer-listen", "127.0.0.1:"+strconv.Itoa(ports[i]),
+			args := append([]string{"-upstream", upstream,
+				"-peer-listen", "127.0.0.1:" + strconv.Itoa(ports[i]),
 				"-peers", strings.Join(peers, ","), "-self", peers[i],
-				"-peer-secret", testPeerSecret)
+				"-peer-secret", testPeerSecret}, extra...)
+			s, err := tryStartServer(t, args...)
 			if err != nil {
 				lastErr = err
 				for _, started := range nodes[:i] {
@@ -247,4 +248,43 @@ func TestClusterNodeDeath(t *testing.T) {
 	}
 	t.Logf("%d requests to the survivors took %v", 2*(len(warm)+len(fresh)), time.Since(start))
 	assert.Less(t, time.Since(start), 25*time.Second)
+}
+
+// TestClusterNegotiation: across a cluster of real processes, each
+// format chosen from Accept is its own variant: every node serves AVIF
+// to AVIF clients, WebP to WebP clients and JPEG to the rest, with Vary:
+// Accept, and the origin is fetched once for all of them.
+func TestClusterNegotiation(t *testing.T) {
+	t.Parallel()
+	o := newGenOrigin(t)
+	nodes := startCluster(t, 3, o.url(), "-negotiate", "avif,webp")
+	client := &http.Client{Timeout: 60 * time.Second}
+	const path = "/image/120x90,crop/gen/640.jpg"
+	bodies := map[string][]byte{}
+	for round := range 2 {
+		for i, c := range []struct{ accept, ctype string }{
+			{"image/avif,image/webp,*/*", "image/avif"},
+			{"image/webp,*/*", "image/webp"},
+			{"*/*", "image/jpeg"},
+		} {
+			for j, n := range nodes {
+				req, err := http.NewRequest(http.MethodGet, n.base+path, nil)
+				require.NoError(t, err)
+				req.Header.Set("Accept", c.accept)
+				resp, err := client.Do(req)
+				require.NoError(t, err)
+				body, err := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				require.NoError(t, err)
+				require.Equal(t, 200, resp.StatusCode, "round %d accept %q node %d", round, c.accept, j)
+				assert.Equal(t, c.ctype, resp.Header.Get("Content-Type"), "round %d accept %q node %d (case %d)", round, c.accept, j, i)
+				assert.Equal(t, "Accept", resp.Header.Get("Vary"))
+				if prev, ok := bodies[c.ctype]; ok {
+					assert.Equal(t, prev, body, "one variant per format across the cluster")
+				}
+				bodies[c.ctype] = body
+			}
+		}
+	}
+	assert.Equal(t, 1, o.count("/gen/640.jpg"), "one origin fetch for every format on every node")
 }

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"strings"
 	"time"
+
+	"github.com/imgproxy-go/imgproxy"
 )
 
 // config holds the server's settings, from flags or IMGPROXY_* variables.
@@ -31,6 +33,14 @@ type config struct {
 	peers         string
 	self          string
 	peerSecret    string
+
+	negotiate   string
+	webpQuality int
+	avifQuality int
+	avifSpeed   int
+	background  string
+	autoOrient  bool
+	maxAnimPx   int64
 }
 
 // envName is the environment variable read for a flag: IMGPROXY_ plus the
@@ -54,6 +64,10 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 		cacheMaxSize:   100 << 20,
 		cacheInactive:  40 * 24 * time.Hour,
 		notFoundTTL:    time.Minute,
+		negotiate:      "webp",
+		webpQuality:    80,
+		autoOrient:     true,
+		maxAnimPx:      22_500_000,
 	}
 	fs := flag.NewFlagSet("imgproxy", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -81,6 +95,14 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	fs.StringVar(&c.self, "self", "", "cluster: this node's own entry in -peers")
 	fs.StringVar(&c.peerSecret, "peer-secret", "", "cluster: shared secret; peer requests without it are refused")
 
+	fs.StringVar(&c.negotiate, "negotiate", c.negotiate, "formats offered to clients whose Accept header lists them, in order of preference: a comma-separated list of webp and avif; empty: no negotiation (Vary: Accept is then never sent)")
+	fs.IntVar(&c.webpQuality, "webp-quality", c.webpQuality, "default WebP quality 1..100 (nginx image_filter_webp_quality)")
+	fs.IntVar(&c.avifQuality, "avif-quality", 0, "default AVIF quality 1..100; 0: the encoder's default")
+	fs.IntVar(&c.avifSpeed, "avif-speed", 0, "AVIF encoder speed 1 (slowest, smallest) .. 10 (fastest); 0: the encoder's default")
+	fs.StringVar(&c.background, "background", "", "colour transparent pixels are flattened onto in JPEG output, rrggbb; empty: white")
+	fs.BoolVar(&c.autoOrient, "auto-orient", c.autoOrient, "turn pictures upright as their EXIF orientation says")
+	fs.Var(sizeValue{&c.maxAnimPx, 1000}, "max-animation-pixels", "largest frames x output pixels of an animated result (K/M/G = 10^3/10^6/10^9); larger keeps the first frame")
+
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -103,9 +125,55 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	if c.jpegQuality < 1 || c.jpegQuality > 100 {
 		return nil, fmt.Errorf("-jpeg-quality %d: want 1..100", c.jpegQuality)
 	}
+	for _, q := range []struct {
+		name string
+		v    int
+	}{{"-webp-quality", c.webpQuality}, {"-avif-quality", c.avifQuality}} {
+		if q.v < 0 || q.v > 100 || (q.v == 0 && q.name == "-webp-quality") {
+			return nil, fmt.Errorf("%s %d: want 1..100", q.name, q.v)
+		}
+	}
+	if c.avifSpeed < 0 || c.avifSpeed > 10 {
+		return nil, fmt.Errorf("-avif-speed %d: want 0..10", c.avifSpeed)
+	}
+	if _, err := c.formats(); err != nil {
+		return nil, err
+	}
+	if _, err := c.backgroundColor(); err != nil {
+		return nil, err
+	}
 	clustered := c.peerListen != "" || c.peers != "" || c.self != "" || c.peerSecret != ""
 	if clustered && (c.peerListen == "" || c.peers == "" || c.self == "" || c.peerSecret == "") {
 		return nil, fmt.Errorf("a cluster needs all of -peer-listen, -peers, -self and -peer-secret")
 	}
 	return c, nil
+}
+
+// formats parses -negotiate.
+func (c *config) formats() ([]imgproxy.Format, error) {
+	var out []imgproxy.Format
+	for name := range strings.SplitSeq(c.negotiate, ",") {
+		switch strings.TrimSpace(name) {
+		case "":
+		case "webp":
+			out = append(out, imgproxy.FormatWebP)
+		case "avif":
+			out = append(out, imgproxy.FormatAVIF)
+		default:
+			return nil, fmt.Errorf("-negotiate %q: want a comma-separated list of webp and avif", c.negotiate)
+		}
+	}
+	return out, nil
+}
+
+// backgroundColor parses -background.
+func (c *config) backgroundColor() (imgproxy.Color, error) {
+	if c.background == "" {
+		return imgproxy.Color{}, nil
+	}
+	o, err := imgproxy.ParseOptions("-x-,bg" + strings.ToLower(strings.TrimPrefix(c.background, "#")))
+	if err != nil {
+		return imgproxy.Color{}, fmt.Errorf("-background %q: want rrggbb", c.background)
+	}
+	return o.Background, nil
 }

@@ -24,6 +24,8 @@ import (
 	"time"
 
 	"github.com/imgproxy-go/imgproxy"
+	"github.com/imgproxy-go/imgproxy/avif"
+	"github.com/imgproxy-go/imgproxy/webp"
 )
 
 func main() {
@@ -111,11 +113,21 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 
 // newHandler builds the imgproxy.Handler that cfg describes.
 func newHandler(cfg *config, logger *slog.Logger) (*imgproxy.Handler, error) {
+	negotiate, _ := cfg.formats()
+	bg, _ := cfg.backgroundColor()
 	h := &imgproxy.Handler{
-		Prefix:  cfg.prefix,
-		MaxAge:  cfg.maxAge,
-		Logger:  logger,
-		Resizer: &imgproxy.BildResizer{JPEGQuality: cfg.jpegQuality, MaxPixels: cfg.maxPixels},
+		Prefix:    cfg.prefix,
+		MaxAge:    cfg.maxAge,
+		Logger:    logger,
+		Negotiate: negotiate,
+		Resizer: &imgproxy.BildResizer{
+			JPEGQuality: cfg.jpegQuality, MaxPixels: cfg.maxPixels,
+			Background: bg, NoAutoOrient: !cfg.autoOrient, MaxAnimationPixels: cfg.maxAnimPx,
+			Encoders: map[imgproxy.Format]imgproxy.Encoder{
+				imgproxy.FormatWebP: &webp.Encoder{Quality: cfg.webpQuality},
+				imgproxy.FormatAVIF: &avif.Encoder{Quality: cfg.avifQuality, Speed: cfg.avifSpeed},
+			},
+		},
 	}
 	if strings.HasPrefix(cfg.upstream, "http://") || strings.HasPrefix(cfg.upstream, "https://") {
 		h.Fetcher = &imgproxy.HTTPFetcher{BaseURL: cfg.upstream, MaxBytes: cfg.maxSourceBytes}

@@ -27,6 +27,13 @@
 // a 2x subsampled plane covers luma samples [2i, 2i+2)), including the
 // phase shift of sub-images that start on an odd luma coordinate.
 //
+// The package also turns pictures upright ([Orient] for EXIF orientations,
+// [Rotate] for quarter turns) plane by plane without converting YCbCr to
+// RGB, converts YCbCr to RGB with smooth chroma upsampling
+// ([YCbCrToRGBA]), sharpens like nginx's image_filter_sharpen ([Sharpen],
+// luma only for YCbCr) and composites transparency over a background
+// ([Flatten]).
+//
 // Quality helpers [PSNR] and [Reference] (a slow float64 Lanczos3 resize)
 // are used by the tests and quality reports.
 package resample
