@@ -1,0 +1,101 @@
+package icc
+
+import (
+	"image"
+	"image/draw"
+)
+
+// Apply returns a copy of m with every pixel converted to sRGB; m is not
+// modified. An *image.NRGBA gives an *image.NRGBA (colour converted, alpha
+// kept); every other type gives an *image.RGBA with m's bounds. An
+// *image.RGBA is converted directly; other types are first drawn into an
+// *image.RGBA with image/draw, which has fast paths for *image.YCbCr and
+// *image.Gray. Premultiplied pixels that are partly transparent are
+// unpremultiplied, converted and premultiplied again; fully transparent
+// ones are copied.
+//
+// Apply converts even when t.IsIdentity(); the caller decides whether to
+// skip it. Samples deeper than 8 bits (*image.RGBA64, *image.NRGBA64) are
+// reduced to 8 bits.
+func (t *Transform) Apply(m image.Image) image.Image {
+	switch src := m.(type) {
+	case *image.NRGBA:
+		dst := image.NewNRGBA(src.Rect)
+		t.nrgba(dst.Pix, dst.Stride, src.Pix[src.PixOffset(src.Rect.Min.X, src.Rect.Min.Y):], src.Stride, src.Rect)
+		return dst
+	case *image.RGBA:
+		dst := image.NewRGBA(src.Rect)
+		t.rgba(dst.Pix, dst.Stride, src.Pix[src.PixOffset(src.Rect.Min.X, src.Rect.Min.Y):], src.Stride, src.Rect)
+		return dst
+	}
+	b := m.Bounds()
+	dst := image.NewRGBA(b)
+	draw.Draw(dst, b, m, b.Min, draw.Src)
+	t.rgba(dst.Pix, dst.Stride, dst.Pix, dst.Stride, b)
+	return dst
+}
+
+// pixel converts one opaque 8-bit colour.
+func (t *Transform) pixel(r, g, b uint8) (uint8, uint8, uint8) {
+	lr, lg, lb := t.lin[0][r], t.lin[1][g], t.lin[2][b]
+	m := &t.m
+	return t.encode(m[0][0]*lr + m[0][1]*lg + m[0][2]*lb),
+		t.encode(m[1][0]*lr + m[1][1]*lg + m[1][2]*lb),
+		t.encode(m[2][0]*lr + m[2][1]*lg + m[2][2]*lb)
+}
+
+// encode clips a matrix product to [0, 1] and encodes it.
+func (t *Transform) encode(acc int32) uint8 {
+	acc = max(acc, 0) >> (accBits - encBits)
+	return t.enc[min(acc, 1<<encBits)]
+}
+
+// nrgba converts r's pixels from src to dst (both starting at r.Min),
+// keeping alpha.
+func (t *Transform) nrgba(dst []byte, dstStride int, src []byte, srcStride int, r image.Rectangle) {
+	w := 4 * r.Dx()
+	for y := 0; y < r.Dy(); y++ {
+		s := src[y*srcStride : y*srcStride+w]
+		d := dst[y*dstStride : y*dstStride+w]
+		for i := 0; i+3 < len(s) && i+3 < len(d); i += 4 {
+			d[i], d[i+1], d[i+2] = t.pixel(s[i], s[i+1], s[i+2])
+			d[i+3] = s[i+3]
+		}
+	}
+}
+
+// rgba converts r's premultiplied pixels from src to dst (both starting at
+// r.Min); src and dst may be the same slice.
+func (t *Transform) rgba(dst []byte, dstStride int, src []byte, srcStride int, r image.Rectangle) {
+	w := 4 * r.Dx()
+	for y := 0; y < r.Dy(); y++ {
+		s := src[y*srcStride : y*srcStride+w]
+		d := dst[y*dstStride : y*dstStride+w]
+		for i := 0; i+3 < len(s) && i+3 < len(d); i += 4 {
+			switch a := s[i+3]; a {
+			case 255:
+				d[i], d[i+1], d[i+2] = t.pixel(s[i], s[i+1], s[i+2])
+				d[i+3] = 255
+			case 0:
+				d[i], d[i+1], d[i+2], d[i+3] = s[i], s[i+1], s[i+2], 0
+			default:
+				d[i], d[i+1], d[i+2] = t.pixelAlpha(s[i], s[i+1], s[i+2], a)
+				d[i+3] = a
+			}
+		}
+	}
+}
+
+// pixelAlpha converts one premultiplied colour with 0 < a < 255.
+func (t *Transform) pixelAlpha(r, g, b, a uint8) (uint8, uint8, uint8) {
+	R, G, B := t.pixel(unpremul(r, a), unpremul(g, a), unpremul(b, a))
+	return premul(R, a), premul(G, a), premul(B, a)
+}
+
+func unpremul(c, a uint8) uint8 {
+	return uint8(min((uint32(c)*255+uint32(a)/2)/uint32(a), 255))
+}
+
+func premul(c, a uint8) uint8 {
+	return uint8((uint32(c)*uint32(a) + 127) / 255)
+}
