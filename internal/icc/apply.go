@@ -45,7 +45,7 @@ func (t *Transform) pixel(r, g, b uint8) (uint8, uint8, uint8) {
 }
 
 // encode clips a matrix product to [0, 1] and encodes it.
-func (t *Transform) encode(acc int32) uint8 {
+func (t *Transform) encode(acc int64) uint8 {
 	acc = max(acc, 0) >> (accBits - encBits)
 	return t.enc[min(acc, 1<<encBits)]
 }

@@ -8,7 +8,12 @@ import (
 // Fixed-point formats of the transform.
 const (
 	linBits  = 16 // linear light: 1.0 is 1<<linBits
-	coefBits = 12 // matrix coefficients: 1.0 is 1<<coefBits
+	// coefBits is the precision of the matrix coefficients: 1.0 is
+	// 1<<coefBits. Wide-gamut to sRGB matrices cancel large terms in
+	// dark outputs (Display P3 (255, 207, 72) gives linear blue 0.0024
+	// from terms near 1), so each coefficient needs an error well under
+	// 1e-5: at 12 bits that blue came out 0.4 of a level off.
+	coefBits = 16
 	// encBits is the resolution of the linear-to-sRGB table: 1<<encBits
 	// steps over [0, 1]. At 14 bits one step moves the steepest part of
 	// the sRGB curve (12.92 x 255 levels per unit, near black) by 0.2 of
@@ -16,10 +21,11 @@ const (
 	encBits = 14
 	accBits = linBits + coefBits // a matrix product: 1.0 is 1<<accBits
 
-	// maxRowSum bounds the sum of a matrix row's absolute coefficients so
-	// that linear (< 2^17) times coefficients (< 7.5 * 2^12) stays below
-	// 2^31. Real profiles stay under 4 (ProPhoto RGB to sRGB: 3.1).
-	maxRowSum = 7.5
+	// maxRowSum bounds the sum of a matrix row's absolute coefficients.
+	// Products are int64, so this is not about overflow but about
+	// rejecting colorants no real colour space has: ProPhoto RGB to sRGB
+	// sums to 3.1.
+	maxRowSum = 16
 )
 
 // srgbD50 holds the colorants of sRGB adapted to the D50 PCS with the
@@ -34,8 +40,8 @@ var srgbD50 = [3][3]float64{
 // Transform converts 8-bit pixels encoded for one profile to sRGB. It is
 // immutable and safe for concurrent use.
 type Transform struct {
-	lin      [3][256]int32 // encoded 8-bit value -> linear, per channel
-	m        [3][3]int32   // profile linear RGB -> sRGB linear RGB
+	lin      [3][256]int64 // encoded 8-bit value -> linear, per channel
+	m        [3][3]int64   // profile linear RGB -> sRGB linear RGB
 	enc      *[1<<encBits + 1]uint8
 	identity bool
 }
@@ -57,7 +63,7 @@ func (p *Profile) ToSRGB() (*Transform, error) {
 		sum := 0.0
 		for col := range 3 {
 			sum += math.Abs(m[row][col])
-			t.m[row][col] = int32(math.Round(m[row][col] * (1 << coefBits)))
+			t.m[row][col] = int64(math.Round(m[row][col] * (1 << coefBits)))
 		}
 		if !(sum <= maxRowSum) { // also catches NaN
 			return nil, UnsupportedError("colorants too far from any real colour space")
@@ -65,7 +71,7 @@ func (p *Profile) ToSRGB() (*Transform, error) {
 	}
 	for ch := range 3 {
 		for v := range 256 {
-			t.lin[ch][v] = int32(math.Round(p.curves[ch].eval(float64(v)/255) * (1 << linBits)))
+			t.lin[ch][v] = int64(math.Round(p.curves[ch].eval(float64(v)/255) * (1 << linBits)))
 		}
 	}
 	t.identity = nearIdentity(m) && p.curvesNearSRGB()
