@@ -11,8 +11,8 @@ import (
 // *image.RGBA is converted directly; other types are first drawn into an
 // *image.RGBA with image/draw, which has fast paths for *image.YCbCr and
 // *image.Gray. Premultiplied pixels that are partly transparent are
-// unpremultiplied, converted and premultiplied again; fully transparent
-// ones are copied.
+// unpremultiplied (to 8.8 fixed point), converted and premultiplied again;
+// fully transparent ones are copied.
 //
 // Apply converts even when t.IsIdentity(); the caller decides whether to
 // skip it. Samples deeper than 8 bits (*image.RGBA64, *image.NRGBA64) are
@@ -86,14 +86,28 @@ func (t *Transform) rgba(dst []byte, dstStride int, src []byte, srcStride int, r
 	}
 }
 
-// pixelAlpha converts one premultiplied colour with 0 < a < 255.
+// pixelAlpha converts one premultiplied colour with 0 < a < 255. The
+// straight colour c*255/a is kept to 8 fractional bits and its linear
+// value interpolated between table entries: rounding it to 8 bits first
+// would be amplified up to 30-fold where the conversion is steep (dark
+// outputs from cancelling terms), several levels even after
+// premultiplying.
 func (t *Transform) pixelAlpha(r, g, b, a uint8) (uint8, uint8, uint8) {
-	R, G, B := t.pixel(unpremul(r, a), unpremul(g, a), unpremul(b, a))
+	lr, lg, lb := t.linAlpha(0, r, a), t.linAlpha(1, g, a), t.linAlpha(2, b, a)
+	m := &t.m
+	R := t.encode(m[0][0]*lr + m[0][1]*lg + m[0][2]*lb)
+	G := t.encode(m[1][0]*lr + m[1][1]*lg + m[1][2]*lb)
+	B := t.encode(m[2][0]*lr + m[2][1]*lg + m[2][2]*lb)
 	return premul(R, a), premul(G, a), premul(B, a)
 }
 
-func unpremul(c, a uint8) uint8 {
-	return uint8(min((uint32(c)*255+uint32(a)/2)/uint32(a), 255))
+// linAlpha returns the linear value of the straight colour c*255/a.
+func (t *Transform) linAlpha(ch int, c, a uint8) int64 {
+	x := min(uint32(c)*255<<8/uint32(a), 255<<8) // 8.8 fixed point
+	i, frac := x>>8, int64(x&0xff)
+	lo := t.lin[ch][i]
+	hi := t.lin[ch][min(i+1, 255)]
+	return lo + (hi-lo)*frac>>8
 }
 
 func premul(c, a uint8) uint8 {

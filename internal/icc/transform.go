@@ -7,7 +7,7 @@ import (
 
 // Fixed-point formats of the transform.
 const (
-	linBits  = 16 // linear light: 1.0 is 1<<linBits
+	linBits = 16 // linear light: 1.0 is 1<<linBits
 	// coefBits is the precision of the matrix coefficients: 1.0 is
 	// 1<<coefBits. Wide-gamut to sRGB matrices cancel large terms in
 	// dark outputs (Display P3 (255, 207, 72) gives linear blue 0.0024
