@@ -39,15 +39,20 @@ func (t *Transform) Apply(m image.Image) image.Image {
 func (t *Transform) pixel(r, g, b uint8) (uint8, uint8, uint8) {
 	lr, lg, lb := t.lin[0][r], t.lin[1][g], t.lin[2][b]
 	m := &t.m
-	return t.encode(m[0][0]*lr + m[0][1]*lg + m[0][2]*lb),
-		t.encode(m[1][0]*lr + m[1][1]*lg + m[1][2]*lb),
-		t.encode(m[2][0]*lr + m[2][1]*lg + m[2][2]*lb)
+	return t.enc[encIndex(m[0][0]*lr+m[0][1]*lg+m[0][2]*lb)],
+		t.enc[encIndex(m[1][0]*lr+m[1][1]*lg+m[1][2]*lb)],
+		t.enc[encIndex(m[2][0]*lr+m[2][1]*lg+m[2][2]*lb)]
 }
 
-// encode clips a matrix product to [0, 1] and encodes it.
-func (t *Transform) encode(acc int64) uint8 {
-	acc = max(acc, 0) >> (accBits - encBits)
-	return t.enc[min(acc, 1<<encBits)]
+// encIndex clips a matrix product to [0, 1] and scales it to an index of
+// the encoding table, without branches: out-of-gamut colours are common
+// in wide-gamut photos and their branches would mispredict.
+func encIndex(acc int64) int64 {
+	x := acc >> (accBits - encBits)
+	x &^= x >> 63 // negative -> 0
+	const top = 1 << encBits
+	d := x - top
+	return top + d&(d>>63) // min(x, top)
 }
 
 // nrgba converts r's pixels from src to dst (both starting at r.Min),
@@ -55,12 +60,7 @@ func (t *Transform) encode(acc int64) uint8 {
 func (t *Transform) nrgba(dst []byte, dstStride int, src []byte, srcStride int, r image.Rectangle) {
 	w := 4 * r.Dx()
 	for y := 0; y < r.Dy(); y++ {
-		s := src[y*srcStride : y*srcStride+w]
-		d := dst[y*dstStride : y*dstStride+w]
-		for i := 0; i+3 < len(s) && i+3 < len(d); i += 4 {
-			d[i], d[i+1], d[i+2] = t.pixel(s[i], s[i+1], s[i+2])
-			d[i+3] = s[i+3]
-		}
+		t.row(dst[y*dstStride:y*dstStride+w], src[y*srcStride:y*srcStride+w], false)
 	}
 }
 
@@ -69,20 +69,36 @@ func (t *Transform) nrgba(dst []byte, dstStride int, src []byte, srcStride int, 
 func (t *Transform) rgba(dst []byte, dstStride int, src []byte, srcStride int, r image.Rectangle) {
 	w := 4 * r.Dx()
 	for y := 0; y < r.Dy(); y++ {
-		s := src[y*srcStride : y*srcStride+w]
-		d := dst[y*dstStride : y*dstStride+w]
-		for i := 0; i+3 < len(s) && i+3 < len(d); i += 4 {
-			switch a := s[i+3]; a {
-			case 255:
-				d[i], d[i+1], d[i+2] = t.pixel(s[i], s[i+1], s[i+2])
-				d[i+3] = 255
-			case 0:
-				d[i], d[i+1], d[i+2], d[i+3] = s[i], s[i+1], s[i+2], 0
-			default:
-				d[i], d[i+1], d[i+2] = t.pixelAlpha(s[i], s[i+1], s[i+2], a)
-				d[i+3] = a
+		t.row(dst[y*dstStride:y*dstStride+w], src[y*srcStride:y*srcStride+w], true)
+	}
+}
+
+// row converts one row of 4-byte pixels, copying alpha. If premultiplied,
+// pixels with alpha below 255 are unpremultiplied first.
+func (t *Transform) row(d, s []byte, premultiplied bool) {
+	lin0, lin1, lin2 := &t.lin[0], &t.lin[1], &t.lin[2]
+	m00, m01, m02 := t.m[0][0], t.m[0][1], t.m[0][2]
+	m10, m11, m12 := t.m[1][0], t.m[1][1], t.m[1][2]
+	m20, m21, m22 := t.m[2][0], t.m[2][1], t.m[2][2]
+	enc := t.enc
+	for len(s) >= 4 && len(d) >= 4 {
+		p, q := s[:4:4], d[:4:4]
+		s, d = s[4:], d[4:]
+		a := p[3]
+		if premultiplied && a != 255 {
+			if a == 0 {
+				q[0], q[1], q[2], q[3] = p[0], p[1], p[2], 0
+			} else {
+				q[0], q[1], q[2] = t.pixelAlpha(p[0], p[1], p[2], a)
+				q[3] = a
 			}
+			continue
 		}
+		lr, lg, lb := lin0[p[0]], lin1[p[1]], lin2[p[2]]
+		q[0] = enc[encIndex(m00*lr+m01*lg+m02*lb)]
+		q[1] = enc[encIndex(m10*lr+m11*lg+m12*lb)]
+		q[2] = enc[encIndex(m20*lr+m21*lg+m22*lb)]
+		q[3] = a
 	}
 }
 
@@ -95,9 +111,9 @@ func (t *Transform) rgba(dst []byte, dstStride int, src []byte, srcStride int, r
 func (t *Transform) pixelAlpha(r, g, b, a uint8) (uint8, uint8, uint8) {
 	lr, lg, lb := t.linAlpha(0, r, a), t.linAlpha(1, g, a), t.linAlpha(2, b, a)
 	m := &t.m
-	R := t.encode(m[0][0]*lr + m[0][1]*lg + m[0][2]*lb)
-	G := t.encode(m[1][0]*lr + m[1][1]*lg + m[1][2]*lb)
-	B := t.encode(m[2][0]*lr + m[2][1]*lg + m[2][2]*lb)
+	R := t.enc[encIndex(m[0][0]*lr+m[0][1]*lg+m[0][2]*lb)]
+	G := t.enc[encIndex(m[1][0]*lr+m[1][1]*lg+m[1][2]*lb)]
+	B := t.enc[encIndex(m[2][0]*lr+m[2][1]*lg+m[2][2]*lb)]
 	return premul(R, a), premul(G, a), premul(B, a)
 }
 
