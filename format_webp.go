@@ -5,6 +5,7 @@ import (
 	"context"
 	"image"
 	"image/draw"
+	"math"
 
 	"golang.org/x/image/webp"
 
@@ -46,6 +47,7 @@ func decodeWebP(_ context.Context, data []byte, h *header, _ decodeRequest) (*pi
 	if err != nil {
 		return nil, resample.Extent{}, decodeFailed(FormatWebP, err)
 	}
+	fullRange(m)
 	return &picture.Picture{Image: m, Meta: h.meta}, resample.Extent{}, nil
 }
 
@@ -60,10 +62,53 @@ func decodeWebPFirstFrame(data []byte, h *header) (*picture.Picture, resample.Ex
 	if err != nil {
 		return nil, resample.Extent{}, decodeFailed(FormatWebP, err)
 	}
+	fullRange(m)
 	if off != (image.Point{}) || m.Bounds().Size() != canvas {
 		c := image.NewNRGBA(image.Rectangle{Max: canvas})
 		draw.Draw(c, m.Bounds().Add(off), m, m.Bounds().Min, draw.Src)
 		m = c
 	}
 	return &picture.Picture{Image: m, Meta: h.meta}, resample.Extent{}, nil
+}
+
+// fullRange turns the planes of a lossy WebP, as golang.org/x/image/webp
+// returns them, from VP8's video range (Y 16..235, Cb and Cr 16..240, as
+// libwebp converts them) to the full range that image.YCbCr means
+// (JFIF), in place. Without it white decodes as 235 and every colour
+// loses contrast. Both use the BT.601 matrix, so scaling the ranges is
+// the whole conversion; it costs one table lookup per sample.
+func fullRange(m image.Image) {
+	var y, cb, cr []byte
+	switch m := m.(type) {
+	case *image.YCbCr:
+		y, cb, cr = m.Y, m.Cb, m.Cr
+	case *image.NYCbCrA:
+		y, cb, cr = m.Y, m.Cb, m.Cr
+	default:
+		return // lossless WebP decodes to NRGBA: already RGB
+	}
+	luma, chroma := &videoRange.luma, &videoRange.chroma
+	for i, v := range y {
+		y[i] = luma[v]
+	}
+	for i, v := range cb {
+		cb[i] = chroma[v]
+	}
+	for i, v := range cr {
+		cr[i] = chroma[v]
+	}
+}
+
+// videoRange maps video-range samples to full range: (Y-16)*255/219 and
+// (C-128)*255/224+128, rounded to nearest and clamped. Never modified.
+var videoRange = func() (t struct{ luma, chroma [256]byte }) {
+	for i := range 256 {
+		t.luma[i] = clampRound(float64(i-16) * 255 / 219)
+		t.chroma[i] = clampRound(float64(i-128)*255/224 + 128)
+	}
+	return t
+}()
+
+func clampRound(v float64) byte {
+	return byte(min(max(math.Round(v), 0), 255))
 }

@@ -10,9 +10,9 @@ import (
 	"testing"
 
 	gen2avif "github.com/gen2brain/avif"
+	gen2webp "github.com/gen2brain/webp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	xwebp "golang.org/x/image/webp"
 
 	"github.com/imgproxy-go/imgproxy"
 	"github.com/imgproxy-go/imgproxy/avif"
@@ -48,7 +48,13 @@ func decodeAny(t testing.TB, contentType string, b []byte) image.Image {
 	var err error
 	switch contentType {
 	case "image/webp":
-		m, err = xwebp.Decode(bytes.NewReader(b))
+		// gen2brain/webp (libwebp) converts VP8's video-range YCbCr to
+		// RGB as browsers do; x/image/webp hands the planes over as
+		// they are.
+		var all *gen2webp.WEBP
+		if all, err = gen2webp.DecodeAll(bytes.NewReader(b)); err == nil {
+			m = all.Image[0]
+		}
 	case "image/avif":
 		m, err = gen2avif.Decode(bytes.NewReader(b))
 	default:
@@ -277,5 +283,43 @@ func TestInfo(t *testing.T) {
 		assert.Equal(t, "application/json", w.Header().Get("Content-Type"))
 		assert.Equal(t, want, w.Body.String(), path)
 		assert.Empty(t, w.Header().Get("Vary"))
+	}
+}
+
+// TestWebPSource: a lossy WebP source keeps its full contrast (VP8 stores
+// video-range YCbCr: white must not come out as 235), stays WebP when the
+// Resizer can write WebP (as nginx keeps WebP), and becomes JPEG without
+// a WebP encoder.
+func TestWebPSource(t *testing.T) {
+	t.Parallel()
+	m := image.NewNRGBA(image.Rect(0, 0, 64, 64))
+	for y := range 64 {
+		for x := range 64 {
+			v := uint8(255)
+			if y >= 32 {
+				v = 0
+			}
+			m.SetNRGBA(x, y, color.NRGBA{v, v, v, 255})
+		}
+	}
+	var buf bytes.Buffer
+	require.NoError(t, (&webp.Encoder{Quality: 95}).Encode(&buf, &picture.Picture{Image: m}, picture.EncodeOptions{}))
+	f := &fakeFetcher{files: map[string][]byte{"a.webp": buf.Bytes()}}
+	for _, tt := range []struct {
+		h     *imgproxy.Handler
+		opts  string
+		ctype string
+	}{
+		{&imgproxy.Handler{Fetcher: f, Resizer: modernResizer()}, "32x32", "image/webp"},
+		{&imgproxy.Handler{Fetcher: f}, "32x32", "image/jpeg"},
+		{&imgproxy.Handler{Fetcher: f}, "32x32,png", "image/png"},
+	} {
+		w := get(t, tt.h, "GET", "/image/"+tt.opts+"/a.webp")
+		require.Equal(t, 200, w.Code)
+		require.Equal(t, tt.ctype, w.Header().Get("Content-Type"))
+		out := decodeAny(t, tt.ctype, w.Body.Bytes())
+		white, black := nrgbaAt(out, 16, 4), nrgbaAt(out, 16, 28)
+		assert.GreaterOrEqual(t, int(white.R), 250, "%s white %v", tt.opts, white)
+		assert.LessOrEqual(t, int(black.R), 5, "%s black %v", tt.opts, black)
 	}
 }
