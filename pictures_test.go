@@ -323,3 +323,37 @@ func TestWebPSource(t *testing.T) {
 		assert.LessOrEqual(t, int(black.R), 5, "%s black %v", tt.opts, black)
 	}
 }
+
+// TestAnimatedWebP: an animated GIF asked for as WebP (or negotiated to
+// WebP) stays animated, with its frame count and delays; an animated
+// WebP source gives its first frame and says so.
+func TestAnimatedWebP(t *testing.T) {
+	t.Parallel()
+	f := &fakeFetcher{files: map[string][]byte{"a.gif": animatedGIF(t, 5)}}
+	h := &imgproxy.Handler{Fetcher: f, Resizer: modernResizer(), Negotiate: []imgproxy.Format{imgproxy.FormatAVIF, imgproxy.FormatWebP}}
+	var anim []byte
+	for _, tt := range []struct{ url, accept string }{
+		{"/image/20x20,webp/a.gif", ""},
+		{"/image/20x20/a.gif", "image/avif,image/webp,*/*"}, // AVIF cannot animate: WebP
+	} {
+		w := get(t, h, "GET", tt.url, "Accept", tt.accept)
+		require.Equal(t, 200, w.Code)
+		require.Equal(t, "image/webp", w.Header().Get("Content-Type"), tt.url)
+		assert.Empty(t, w.Header().Get("X-Imgproxy-Animation"))
+		all, err := gen2webp.DecodeAll(bytes.NewReader(w.Body.Bytes()))
+		require.NoError(t, err)
+		require.Len(t, all.Image, 5)
+		assert.Equal(t, []int{100, 200, 300, 400, 500}, all.Delay)
+		anim = w.Body.Bytes()
+	}
+	// Only GIF keeps it animated for a client without WebP.
+	w := get(t, h, "GET", "/image/20x20/a.gif", "Accept", "image/avif,*/*")
+	assert.Equal(t, "image/gif", w.Header().Get("Content-Type"))
+
+	f.files["b.webp"] = anim
+	w = get(t, h, "GET", "/image/10x10,png/b.webp")
+	require.Equal(t, 200, w.Code)
+	assert.Equal(t, "first-frame", w.Header().Get("X-Imgproxy-Animation"))
+	m := decodeAny(t, "image/png", w.Body.Bytes())
+	assert.Equal(t, image.Pt(10, 10), m.Bounds().Size())
+}

@@ -11,7 +11,7 @@ usage() {
 	cat <<EOF
 usage: bench/compare.sh [-c CORPUS_DIR] [-d DURATION] [-s SIZES] [-n ROUNDS] [--quick]
                         [--cold] [--hits] [--disk-hits] [--nginx-only] [--bin PATH]
-                        [--hit-image NAME] [--hit-size WxH] [-o RUN_DIR]
+                        [--hit-image NAME] [--hit-size WxH] [--accept VALUE] [-o RUN_DIR]
 
   -c DIR          corpus of jpg/png/webp files (default: ../shared/corpus beside the repo)
   -d DURATION     wrk duration per run, e.g. 10s or 1m (default 10s; --quick: 3s)
@@ -26,6 +26,8 @@ usage: bench/compare.sh [-c CORPUS_DIR] [-d DURATION] [-s SIZES] [-n ROUNDS] [--
   --bin PATH      use this imgproxy binary instead of building ./cmd/imgproxy
   --hit-image N   corpus file for the hit sections (default medium-2560x1600.jpg, else
                   the first JPEG); --hit-size WxH (default: the first of -s)
+  --accept VALUE  send "Accept: VALUE" with every request (both servers), e.g. a browser's
+                  "image/avif,image/webp,*/*" to measure the negotiated format; nginx ignores it
   -o DIR          run directory for configs, logs and raw wrk output (default: new /tmp dir)
 EOF
 }
@@ -37,7 +39,7 @@ warn() { echo "!! $*" >&2; }
 # ---------------------------------------------------------------- arguments
 
 CORPUS="" DURATION="" SIZES="150x150,640x480" ROUNDS="" QUICK=0 NGINX_ONLY=0
-BIN="" HIT_IMAGE="" HIT_SIZE="" RUN=""
+BIN="" HIT_IMAGE="" HIT_SIZE="" RUN="" ACCEPT=""
 DO_COLD=0 DO_HITS=0 DO_DISK=0
 while (($#)); do
 	case $1 in
@@ -54,6 +56,7 @@ while (($#)); do
 	--bin) BIN=${2:?--bin needs a path}; shift 2 ;;
 	--hit-image) HIT_IMAGE=${2:?--hit-image needs a file name}; shift 2 ;;
 	--hit-size) HIT_SIZE=${2:?--hit-size needs WxH}; shift 2 ;;
+	--accept) ACCEPT=${2:?--accept needs a value}; shift 2 ;;
 	-h | --help) usage; exit 0 ;;
 	*) usage >&2; exit 2 ;;
 	esac
@@ -359,10 +362,10 @@ measure() {
 		# Distinct widths per request (see distinct.lua): each one is a
 		# real cold transform on both servers, with no sharing.
 		local w=${size%%x*} name=${path#/image/*/}
-		wrk -t2 -c"$conns" -d"$DURATION" --latency --timeout 30s -s "$HERE/distinct.lua" \
+		wrk -t2 -c"$conns" -d"$DURATION" --latency --timeout 30s ${ACCEPT:+-H "Accept: $ACCEPT"} -s "$HERE/distinct.lua" \
 			"http://127.0.0.1:$(port_of "$proc")" -- "$w" "x${size#*x}/$name" >"$out" 2>&1 &
 	else
-		wrk -t2 -c"$conns" -d"$DURATION" --latency --timeout 30s "$url" >"$out" 2>&1 &
+		wrk -t2 -c"$conns" -d"$DURATION" --latency --timeout 30s ${ACCEPT:+-H "Accept: $ACCEPT"} "$url" >"$out" 2>&1 &
 	fi
 	WRK_PID=$!
 	wait "$WRK_PID" || true
@@ -390,7 +393,7 @@ check() {
 	url=http://127.0.0.1:$(port_of "$4")$5
 	body=$RUN/out/$section-${case//\//_}-$size-$server
 	hdrs=$body.headers
-	status=$(curl -s -m 120 -D "$hdrs" -o "$body" -w '%{http_code}' "$url" || echo 000)
+	status=$(curl -s -m 120 ${ACCEPT:+-H "Accept: $ACCEPT"} -D "$hdrs" -o "$body" -w '%{http_code}' "$url" || echo 000)
 	ctype=$(awk -F': *' 'tolower($1) == "content-type" { sub(/\r$/, "", $2); print $2 }' "$hdrs" | tail -n 1)
 	xcache=$(awk -F': *' 'tolower($1) == "x-cache-status" { sub(/\r$/, "", $2); print $2 }' "$hdrs" | tail -n 1)
 	bytes=$(stat -c %s "$body" 2>/dev/null || echo 0)

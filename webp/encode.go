@@ -64,6 +64,10 @@ func (e *Encoder) options(o picture.EncodeOptions) gwebp.Options {
 // Encode writes p to w as a WebP file: a still image, with its ICC
 // profile if it has one, or an animation when p has several frames (see
 // the package documentation for the layout). The file is assembled in
+// Animates reports that Encode writes every frame of an animated picture
+// (the pipeline then keeps animations animated in WebP).
+func (e *Encoder) Animates() bool { return true }
+
 // memory and written with one Write call.
 func (e *Encoder) Encode(w io.Writer, p *picture.Picture, o picture.EncodeOptions) error {
 	if p == nil || p.Image == nil {

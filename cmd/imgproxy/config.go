@@ -40,6 +40,7 @@ type config struct {
 	avifSpeed   int
 	background  string
 	autoOrient  bool
+	keepICC     bool
 	maxAnimPx   int64
 }
 
@@ -101,6 +102,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	fs.IntVar(&c.avifSpeed, "avif-speed", 0, "AVIF encoder speed 1 (slowest, smallest) .. 10 (fastest); 0: the encoder's default")
 	fs.StringVar(&c.background, "background", "", "colour transparent pixels are flattened onto in JPEG output, rrggbb; empty: white")
 	fs.BoolVar(&c.autoOrient, "auto-orient", c.autoOrient, "turn pictures upright as their EXIF orientation says")
+	fs.BoolVar(&c.keepICC, "keep-icc", false, "embed wide-gamut ICC profiles in the output instead of converting the pixels to sRGB")
 	fs.Var(sizeValue{&c.maxAnimPx, 1000}, "max-animation-pixels", "largest frames x output pixels of an animated result (K/M/G = 10^3/10^6/10^9); larger keeps the first frame")
 
 	if err := fs.Parse(args); err != nil {

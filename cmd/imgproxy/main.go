@@ -122,7 +122,7 @@ func newHandler(cfg *config, logger *slog.Logger) (*imgproxy.Handler, error) {
 		Negotiate: negotiate,
 		Resizer: &imgproxy.BildResizer{
 			JPEGQuality: cfg.jpegQuality, MaxPixels: cfg.maxPixels,
-			Background: bg, NoAutoOrient: !cfg.autoOrient, MaxAnimationPixels: cfg.maxAnimPx,
+			Background: bg, NoAutoOrient: !cfg.autoOrient, MaxAnimationPixels: cfg.maxAnimPx, KeepICC: cfg.keepICC,
 			Encoders: map[imgproxy.Format]imgproxy.Encoder{
 				imgproxy.FormatWebP: &webp.Encoder{Quality: cfg.webpQuality},
 				imgproxy.FormatAVIF: &avif.Encoder{Quality: cfg.avifQuality, Speed: cfg.avifSpeed},
