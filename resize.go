@@ -161,62 +161,28 @@ func (r *BildResizer) Resize(ctx context.Context, src *Source, o Options) (*Imag
 	if o.Info {
 		return infoImage(c, src), nil
 	}
-	if c == nil {
-		return nil, fmt.Errorf("%w: not a known image format", ErrUnsupported)
-	}
-	h, err := c.header(src.Data)
+	h, err := r.readHeader(c, src.Data)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrUnsupported, err)
-	}
-	if h.width <= 0 || h.height <= 0 {
-		return nil, fmt.Errorf("%w: empty image", ErrUnsupported)
-	}
-	if int64(h.width)*int64(h.height) > r.maxPixels() {
-		return nil, fmt.Errorf("%w: %dx%d pixels", ErrTooLarge, h.width, h.height)
-	}
-	if r.NoAutoOrient || h.meta.Orientation < 1 || h.meta.Orientation > 8 {
-		h.meta.Orientation = 1
+		return nil, err
 	}
 	job := r.plan(c, &h, o)
 	if job.passThrough(c.format, o) {
-		// The browser shows the original, EXIF orientation included,
-		// exactly as the variant would look: serve it unchanged.
+		// The browser shows the original, EXIF orientation and profile
+		// included, exactly as the variant would look: serve it as it is.
 		return NewImage(src.Data, c.format.ContentType(), src.LastModified), nil
 	}
 	if r.encoders[job.out] == nil && !(job.out == FormatWebP && o.Format == FormatSource) {
 		return nil, fmt.Errorf("%w: no encoder for %v", ErrUnsupported, job.out)
 	}
-	if err := r.sem.Acquire(ctx, 1); err != nil {
-		return nil, fmt.Errorf("%w: waiting for a transform slot: %w", ErrOverloaded, err)
-	}
-	defer r.sem.Release(1)
-	job.workers = 1
-	for job.workers < int(r.n) && r.sem.TryAcquire(1) {
-		job.workers++
-	}
-	defer r.sem.Release(int64(job.workers - 1))
-
-	req := decodeRequest{plan: job.stored, maxFrames: job.frames}
-	var ext resample.Extent
-	req.frame = func(m image.Image) image.Image { return r.transform(m, ext, &job) }
-	pic, ext, err := c.decode(ctx, src.Data, &h, req)
+	release, err := r.admit(ctx, &job)
 	if err != nil {
 		return nil, err
 	}
-	if !pic.Animated() {
-		pic.Frames = nil
-		if toSRGB, drop := r.srgbTransform(pic.ICC); drop {
-			// Convert before resampling: every error made in a wide
-			// gamut (resampling, shrink-on-load, encoding) grows when
-			// the browser converts it to the screen's sRGB.
-			pic.ICC = nil
-			if toSRGB != nil {
-				pic.Image = toSRGB.Apply(rgbOf(pic.Image, job.workers))
-			}
-		}
-		pic.Image = r.transform(pic.Image, ext, &job)
+	defer release()
+	pic, err := r.decodePicture(ctx, c, src.Data, &h, &job)
+	if err != nil {
+		return nil, err
 	}
-	pic.Orientation = 1
 	out := r.finalFormat(job.out, c.format, o, pic)
 	data, err := r.encode(pic, out, &job, c.format)
 	if err != nil {
@@ -225,6 +191,67 @@ func (r *BildResizer) Resize(ctx context.Context, src *Source, o Options) (*Imag
 	img := NewImage(data, out.ContentType(), src.LastModified)
 	img.FirstFrameOnly = h.frames > 1 && !pic.Animated()
 	return img, nil
+}
+
+// readHeader reads and checks the source's header: a known format, a
+// non-empty size within MaxPixels.
+func (r *BildResizer) readHeader(c *codec, data []byte) (header, error) {
+	if c == nil {
+		return header{}, fmt.Errorf("%w: not a known image format", ErrUnsupported)
+	}
+	h, err := c.header(data)
+	if err != nil {
+		return header{}, fmt.Errorf("%w: %v", ErrUnsupported, err)
+	}
+	if h.width <= 0 || h.height <= 0 {
+		return header{}, fmt.Errorf("%w: empty image", ErrUnsupported)
+	}
+	if int64(h.width)*int64(h.height) > r.maxPixels() {
+		return header{}, fmt.Errorf("%w: %dx%d pixels", ErrTooLarge, h.width, h.height)
+	}
+	if r.NoAutoOrient || h.meta.Orientation < 1 || h.meta.Orientation > 8 {
+		h.meta.Orientation = 1
+	}
+	return h, nil
+}
+
+// admit takes a transform slot (waiting with ctx) and whatever free
+// slots more for the resampler's workers; release gives them back.
+func (r *BildResizer) admit(ctx context.Context, j *job) (release func(), err error) {
+	if err := r.sem.Acquire(ctx, 1); err != nil {
+		return nil, fmt.Errorf("%w: waiting for a transform slot: %w", ErrOverloaded, err)
+	}
+	j.workers = 1
+	for j.workers < int(r.n) && r.sem.TryAcquire(1) {
+		j.workers++
+	}
+	return func() { r.sem.Release(int64(j.workers)) }, nil
+}
+
+// decodePicture decodes at the plan's scale and transforms the picture
+// (an animation frame by frame, as it is decoded). A still picture with a
+// wide-gamut profile is converted to sRGB first (unless KeepICC): every
+// error made in a wide gamut (resampling, encoding) grows when the
+// browser converts it to the screen's sRGB.
+func (r *BildResizer) decodePicture(ctx context.Context, c *codec, data []byte, h *header, j *job) (*picture.Picture, error) {
+	req := decodeRequest{plan: j.stored, maxFrames: j.frames}
+	req.frame = func(m image.Image) image.Image { return r.transform(m, resample.Extent{}, j) }
+	pic, ext, err := c.decode(ctx, data, h, req)
+	if err != nil {
+		return nil, err
+	}
+	if !pic.Animated() {
+		pic.Frames = nil
+		if toSRGB, drop := r.srgbTransform(pic.ICC); drop {
+			pic.ICC = nil
+			if toSRGB != nil {
+				pic.Image = toSRGB.Apply(rgbOf(pic.Image, j.workers))
+			}
+		}
+		pic.Image = r.transform(pic.Image, ext, j)
+	}
+	pic.Orientation = 1
+	return pic, nil
 }
 
 // job is the plan of one transform.

@@ -135,27 +135,6 @@ func TestResizeLimits(t *testing.T) {
 	r.sem.Release(1)
 }
 
-// FuzzResize feeds arbitrary bytes through the whole Resizer: it must
-// answer with an image or an error, never panic.
-func FuzzResize(f *testing.F) {
-	f.Add(encodeJPEG(f, photo(64, 48), 80), "32x32")
-	var buf bytes.Buffer
-	_ = png.Encode(&buf, photo(40, 30))
-	f.Add(buf.Bytes(), "20x-,crop")
-	f.Add([]byte("GIF89a"), "10x10")
-	f.Fuzz(func(t *testing.T, data []byte, opts string) {
-		o, err := ParseOptions(opts)
-		if err != nil {
-			return
-		}
-		r := &BildResizer{MaxPixels: 1 << 20}
-		img, err := r.Resize(context.Background(), &Source{Data: data}, o)
-		if err == nil && len(img.Data) == 0 {
-			t.Fatal("empty image without error")
-		}
-	})
-}
-
 // TestJPEGScale: 1/8 and 1/4 leave the kernel at least minKernelReduction;
 // 1/2 is taken whenever the half-size image covers the target, exactly
 // when less than minKernelReduction is left.
