@@ -6,8 +6,8 @@ import (
 	"image"
 	"image/jpeg"
 	"image/png"
-	"os/exec"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 

@@ -40,7 +40,7 @@ import (
 	"sync"
 	"time"
 
-	_ "golang.org/x/image/webp"
+	gen2webp "github.com/gen2brain/webp"
 
 	"github.com/imgproxy-go/imgproxy/internal/resample"
 )
@@ -195,6 +195,9 @@ func fetch(client *http.Client, base string, sz size, name string) output {
 	if err != nil {
 		return output{err: err}
 	}
+	if *acceptFlag != "" {
+		req.Header.Set("Accept", *acceptFlag)
+	}
 	resp, err := client.Do(req)
 	if err != nil {
 		return output{err: err}
@@ -207,7 +210,7 @@ func fetch(client *http.Client, base string, sz size, name string) output {
 	if resp.StatusCode != http.StatusOK {
 		return output{err: fmt.Errorf("HTTP %d", resp.StatusCode)}
 	}
-	img, format, err := image.Decode(bytes.NewReader(body))
+	img, format, err := decodeBytes(body)
 	if err != nil {
 		return output{err: fmt.Errorf("decode %s (%d bytes): %w", resp.Header.Get("Content-Type"), len(body), err)}
 	}
@@ -222,7 +225,11 @@ func decodeFile(path string) (image.Image, error) {
 		return nil, err
 	}
 	defer f.Close()
-	img, _, err := image.Decode(f)
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return nil, err
+	}
+	img, _, err := decodeBytes(data)
 	return img, err
 }
 
@@ -399,4 +406,23 @@ func progress(format string, args ...any) {
 func fatalf(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "quality: "+format+"\n", args...)
 	os.Exit(2)
+}
+
+// acceptFlag is sent as the Accept header of every request (to ours and
+// nginx's alike: nginx ignores it), to measure the negotiated format.
+var acceptFlag = flag.String("accept", "", "Accept header to send, e.g. image/webp,*/* (empty: none)")
+
+// decodeBytes decodes JPEG and PNG with the standard library and WebP
+// with libwebp (gen2brain/webp's DecodeAll, which converts VP8's
+// video-range YCbCr to RGB as browsers do; golang.org/x/image/webp hands
+// the planes over as if they were full range, white as 235).
+func decodeBytes(b []byte) (image.Image, string, error) {
+	if len(b) >= 12 && string(b[:4]) == "RIFF" && string(b[8:12]) == "WEBP" {
+		all, err := gen2webp.DecodeAll(bytes.NewReader(b))
+		if err != nil {
+			return nil, "", err
+		}
+		return all.Image[0], "webp", nil
+	}
+	return image.Decode(bytes.NewReader(b))
 }
