@@ -398,3 +398,35 @@ func TestWebPKinds(t *testing.T) {
 		})
 	}
 }
+
+// TestLosslessSourcesStayLossless: a PNG or GIF written as WebP (asked
+// for, or negotiated) is lossless WebP, pixel for pixel the PNG output,
+// unless the URL asks for a quality.
+func TestLosslessSourcesStayLossless(t *testing.T) {
+	t.Parallel()
+	m := image.NewNRGBA(image.Rect(0, 0, 90, 60))
+	for y := range 60 {
+		for x := range 90 {
+			m.SetNRGBA(x, y, color.NRGBA{uint8(x * 3), uint8(y * 4), uint8((x * y) % 256), 255})
+		}
+	}
+	var buf bytes.Buffer
+	require.NoError(t, png.Encode(&buf, m))
+	h := &imgproxy.Handler{Resizer: modernResizer(), Fetcher: &fakeFetcher{files: map[string][]byte{"g.png": buf.Bytes()}}}
+	want := decodeAny(t, "image/png", get(t, h, "GET", "/image/45x45,png/g.png").Body.Bytes())
+	for _, tt := range []struct {
+		url      string
+		lossless bool
+	}{{"/image/45x45,webp/g.png", true}, {"/image/45x45,webp,q80/g.png", false}} {
+		w := get(t, h, "GET", tt.url)
+		require.Equal(t, 200, w.Code)
+		got := decodeAny(t, "image/webp", w.Body.Bytes())
+		same := true
+		for y := range 30 {
+			for x := range 45 {
+				same = same && nrgbaAt(got, x, y) == nrgbaAt(want, x, y)
+			}
+		}
+		assert.Equal(t, tt.lossless, same, tt.url)
+	}
+}

@@ -383,7 +383,9 @@ func (r *BildResizer) encode(p *picture.Picture, out Format, j *job, src Format)
 	}
 	p.ICC = iccFor(out, p.Image, p.ICC)
 	var buf bytes.Buffer
-	if err := r.encoders[out].Encode(&buf, p, picture.EncodeOptions{Quality: r.quality(j.opts, src, out)}); err != nil {
+	eo := picture.EncodeOptions{Quality: r.quality(j.opts, src, out)}
+	eo.Lossless = eo.Quality == 0 && (src == FormatPNG || src == FormatGIF)
+	if err := r.encoders[out].Encode(&buf, p, eo); err != nil {
 		return nil, fmt.Errorf("imgproxy: encoding %v: %w", out, err)
 	}
 	return buf.Bytes(), nil

@@ -43,6 +43,10 @@ type Encoder struct {
 
 var _ picture.Encoder = (*Encoder)(nil)
 
+// Animates reports that Encode writes every frame of an animated picture
+// (the pipeline then keeps animations animated in WebP).
+func (e *Encoder) Animates() bool { return true }
+
 func (e *Encoder) options(o picture.EncodeOptions) gwebp.Options {
 	q := o.Quality
 	if q <= 0 {
@@ -58,15 +62,12 @@ func (e *Encoder) options(o picture.EncodeOptions) gwebp.Options {
 	case m < 0:
 		m = 0
 	}
-	return gwebp.Options{Quality: min(q, 100), Method: min(m, 6), Lossless: e.Lossless}
+	return gwebp.Options{Quality: min(q, 100), Method: min(m, 6), Lossless: e.Lossless || o.Lossless}
 }
 
 // Encode writes p to w as a WebP file: a still image, with its ICC
 // profile if it has one, or an animation when p has several frames (see
 // the package documentation for the layout). The file is assembled in
-// Animates reports that Encode writes every frame of an animated picture
-// (the pipeline then keeps animations animated in WebP).
-func (e *Encoder) Animates() bool { return true }
 
 // memory and written with one Write call.
 func (e *Encoder) Encode(w io.Writer, p *picture.Picture, o picture.EncodeOptions) error {

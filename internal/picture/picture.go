@@ -55,6 +55,11 @@ func (p *Picture) Animated() bool { return len(p.Frames) > 1 }
 type EncodeOptions struct {
 	// Quality is the lossy quality 1..100; 0 means the encoder's default.
 	Quality int
+	// Lossless asks an encoder that can write both (WebP) for its
+	// lossless form: the source was lossless (PNG, GIF) and no quality
+	// was asked for, so that a graphic is not given lossy artefacts it
+	// did not have. Encoders with only a lossy form ignore it.
+	Lossless bool
 }
 
 // Encoder writes pictures in one format.
