@@ -55,14 +55,21 @@ func (e *Encoder) options(o picture.EncodeOptions) gwebp.Options {
 	if q <= 0 {
 		q = DefaultQuality
 	}
+	lossless := e.Lossless || o.Lossless
 	m := e.Method
 	switch {
+	case m == 0 && lossless:
+		// Lossless effort is far dearer than lossy: on the 1920x1280
+		// PNG of the corpus resized to 640x427, method 0 took 79 ms for
+		// 250 KB, method 2 314 ms for 215 KB (150x100: 3.3 ms, 14.4 KB
+		// against 12.8 ms, 11.8 KB). Thumbnails want the time.
+		m = 0
 	case m == 0:
 		m = DefaultMethod
 	case m < 0:
 		m = 0
 	}
-	return gwebp.Options{Quality: min(q, 100), Method: min(m, 6), Lossless: e.Lossless || o.Lossless}
+	return gwebp.Options{Quality: min(q, 100), Method: min(m, 6), Lossless: lossless}
 }
 
 // Encode writes p to w as a WebP file: a still image, with its ICC
