@@ -15,4 +15,6 @@ var (
 
 func photo(tb testing.TB, w, h int) image.Image { return codectest.Photo(tb, w, h) }
 
-func tool(tb testing.TB, name string) string { return codectest.Tool(tb, name, "libavif-bin or exiftool") }
+func tool(tb testing.TB, name string) string {
+	return codectest.Tool(tb, name, "libavif-bin or exiftool")
+}
