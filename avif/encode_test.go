@@ -8,13 +8,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	gavif "github.com/gen2brain/avif"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/imgproxy-go/imgproxy/internal/codectest"
 	"github.com/imgproxy-go/imgproxy/internal/picture"
 )
 
@@ -172,17 +172,7 @@ func TestOptions(t *testing.T) {
 func TestConcurrentEncode(t *testing.T) {
 	t.Parallel()
 	p := &picture.Picture{Image: gradient(64, 64, true), Meta: picture.Meta{ICC: testICC(164)}}
-	var wg sync.WaitGroup
-	errs := make([]error, 4)
-	for i := range errs {
-		wg.Go(func() {
-			errs[i] = (&Encoder{}).Encode(&bytes.Buffer{}, p, picture.EncodeOptions{})
-		})
-	}
-	wg.Wait()
-	for _, err := range errs {
-		require.NoError(t, err)
-	}
+	codectest.ConcurrentEncode(t, func() picture.Encoder { return &Encoder{} }, p, 4)
 }
 
 // TestRuntime records which libavif gen2brain/avif uses.

@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 	xwebp "golang.org/x/image/webp"
 
+	"github.com/imgproxy-go/imgproxy/internal/codectest"
 	"github.com/imgproxy-go/imgproxy/internal/picture"
 	"github.com/imgproxy-go/imgproxy/internal/webpmeta"
 )
@@ -235,17 +235,7 @@ func TestQualityOrder(t *testing.T) {
 func TestConcurrentEncode(t *testing.T) {
 	t.Parallel()
 	p := &picture.Picture{Image: gradient(64, 64, true), Meta: picture.Meta{ICC: testICC()}}
-	var wg sync.WaitGroup
-	errs := make([]error, 8)
-	for i := range errs {
-		wg.Go(func() {
-			errs[i] = (&Encoder{}).Encode(&bytes.Buffer{}, p, picture.EncodeOptions{})
-		})
-	}
-	wg.Wait()
-	for _, err := range errs {
-		require.NoError(t, err)
-	}
+	codectest.ConcurrentEncode(t, func() picture.Encoder { return &Encoder{} }, p, 8)
 }
 
 // TestRuntime records which libwebp gen2brain/webp uses: its WebAssembly

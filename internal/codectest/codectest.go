@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -142,4 +143,24 @@ func vmRSS(t *testing.T) int64 {
 	}
 	t.Skip("no VmRSS")
 	return 0
+}
+
+// ConcurrentEncode runs n encodes of p at once with fresh encoders made
+// by newEncoder and fails on any error (run it under -race: the
+// WebAssembly runtime behind the encoders is shared by the process).
+func ConcurrentEncode(t *testing.T, newEncoder func() picture.Encoder, p *picture.Picture, n int) {
+	t.Helper()
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range errs {
+		wg.Go(func() {
+			errs[i] = newEncoder().Encode(&bytes.Buffer{}, p, picture.EncodeOptions{})
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("encode %d: %v", i, err)
+		}
+	}
 }
