@@ -104,3 +104,74 @@ func imageDecode(b []byte) (image.Image, error) {
 	m, _, err := image.Decode(bytes.NewReader(b))
 	return m, err
 }
+
+// TestPNGKinds: grey, 16-bit, paletted (with transparent entries), grey
+// and RGB with alpha, and Adam7-interlaced PNGs all resize, keep their
+// transparency as PNG and have a white background as JPEG. The
+// interlaced one comes from ImageMagick (skipped if missing).
+func TestPNGKinds(t *testing.T) {
+	t.Parallel()
+	const w, h = 64, 48
+	pal := color.Palette{color.NRGBA{}, color.NRGBA{200, 40, 40, 255}, color.NRGBA{40, 40, 200, 128}}
+	kinds := map[string]image.Image{
+		"gray8":   image.NewGray(image.Rect(0, 0, w, h)),
+		"gray16":  image.NewGray16(image.Rect(0, 0, w, h)),
+		"rgba64":  image.NewNRGBA64(image.Rect(0, 0, w, h)),
+		"palette": image.NewPaletted(image.Rect(0, 0, w, h), pal),
+		"nrgba":   image.NewNRGBA(image.Rect(0, 0, w, h)),
+	}
+	for y := range h {
+		for x := range w {
+			v := uint8(x * 4)
+			kinds["gray8"].(*image.Gray).SetGray(x, y, color.Gray{v})
+			kinds["gray16"].(*image.Gray16).SetGray16(x, y, color.Gray16{uint16(x) * 1024})
+			a := uint16(0xffff)
+			if x < w/2 {
+				a = 0
+			}
+			kinds["rgba64"].(*image.NRGBA64).SetNRGBA64(x, y, color.NRGBA64{0xc000, 0x4000, 0x4000, a})
+			kinds["nrgba"].(*image.NRGBA).SetNRGBA(x, y, color.NRGBA{200, 40, 40, uint8(a >> 8)})
+			if x >= w/2 {
+				kinds["palette"].(*image.Paletted).SetColorIndex(x, y, 1)
+			}
+		}
+	}
+	files := map[string][]byte{}
+	for name, m := range kinds {
+		var buf bytes.Buffer
+		require.NoError(t, png.Encode(&buf, m))
+		files[name] = buf.Bytes()
+	}
+	if convert, err := exec.LookPath("convert"); err == nil {
+		cmd := exec.Command(convert, "png:-", "-interlace", "PNG", "png:-")
+		cmd.Stdin = bytes.NewReader(files["nrgba"])
+		out, err := cmd.Output()
+		require.NoError(t, err)
+		files["interlaced"] = out
+	} else {
+		t.Log("ImageMagick's convert not installed: no interlaced case")
+	}
+	r := &BildResizer{}
+	for name, src := range files {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			transparent := name != "gray8" && name != "gray16"
+			for _, f := range []Format{FormatPNG, FormatJPEG} {
+				img, err := r.Resize(context.Background(), &Source{Data: src}, Options{Width: 32, Height: 32, Format: f})
+				require.NoError(t, err)
+				m, _, err := image.Decode(bytes.NewReader(img.Data))
+				require.NoError(t, err)
+				require.Equal(t, image.Pt(32, 24), m.Bounds().Size())
+				left := color.NRGBAModel.Convert(m.At(4, 12)).(color.NRGBA)
+				switch {
+				case !transparent:
+					assert.InDelta(t, 34, float64(left.R), 3, "%v grey level (source x 8.5)", f)
+				case f == FormatPNG:
+					assert.Zero(t, left.A, "the clear half stays clear")
+				default:
+					assert.GreaterOrEqual(t, left.R, uint8(248), "the clear half is white in JPEG: %v", left)
+				}
+			}
+		})
+	}
+}
