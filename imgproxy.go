@@ -137,6 +137,11 @@ func (h *Handler) Validate() error {
 	if h.Prefix != "" && (!strings.HasPrefix(h.Prefix, "/") || !strings.HasSuffix(h.Prefix, "/")) {
 		return fmt.Errorf("imgproxy: Prefix %q must start and end with /", h.Prefix)
 	}
+	for _, f := range h.Negotiate {
+		if f != FormatWebP && f != FormatAVIF {
+			return fmt.Errorf("imgproxy: Negotiate offers %v: only webp and avif are negotiated", f)
+		}
+	}
 	for _, part := range []any{h.Fetcher, h.Resizer, h.Cache, h.Disk, h.Signer} {
 		if v, ok := part.(interface{ Validate() error }); ok {
 			if err := v.Validate(); err != nil {

@@ -430,3 +430,11 @@ func TestLosslessSourcesStayLossless(t *testing.T) {
 		assert.Equal(t, tt.lossless, same, tt.url)
 	}
 }
+
+func TestNegotiateValidate(t *testing.T) {
+	t.Parallel()
+	assert.NoError(t, (&imgproxy.Handler{Negotiate: []imgproxy.Format{imgproxy.FormatAVIF, imgproxy.FormatWebP}}).Validate())
+	err := (&imgproxy.Handler{Negotiate: []imgproxy.Format{imgproxy.FormatJPEG}}).Validate()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "only webp and avif")
+}
