@@ -49,7 +49,11 @@ func TestSniffFormat(t *testing.T) {
 		"":                             FormatSource,
 		"\xff\xd8":                     FormatSource,
 	} {
-		assert.Equal(t, want, sniffFormat([]byte(in)), "%q", in)
+		got := FormatSource
+		if c := sniffCodec([]byte(in)); c != nil {
+			got = c.format
+		}
+		assert.Equal(t, want, got, "%q", in)
 	}
 }
 

@@ -36,7 +36,9 @@ func jpegHeader(data []byte) (header, error) {
 	h := header{width: cfg.Width, height: cfg.Height, frames: 1, meta: picture.Meta{Orientation: 1, Format: "jpeg"}}
 	if md, err := jpegdec.Metadata(data); err == nil {
 		h.meta.Orientation = orientationOf(md.EXIF)
-		h.meta.ICC = md.ICC
+		if md.KeepICC() { // not after CMYK/YCCK became RGB
+			h.meta.ICC = md.ICC
+		}
 	}
 	return h, nil
 }

@@ -62,14 +62,6 @@ func sniffCodec(data []byte) *codec {
 	return nil
 }
 
-// sniffFormat tells the format from the leading bytes, FormatSource if none.
-func sniffFormat(b []byte) Format {
-	if c := sniffCodec(b); c != nil {
-		return c.format
-	}
-	return FormatSource
-}
-
 // orientationOf reads the EXIF orientation from a TIFF block; 1 when there
 // is none or it is malformed (a broken EXIF block must not cost the
 // picture).

@@ -7,7 +7,6 @@ import (
 	"image/gif"
 	"time"
 
-	"github.com/imgproxy-go/imgproxy/internal/picture"
 )
 
 // GIF disposal methods (GIF89a spec, section 23). 0 (unspecified) and the
@@ -93,28 +92,6 @@ func DecodeFrames(data []byte, maxFrames int, fn func(i int, frame *image.NRGBA,
 		info.Frames++
 		info.Pixels += int64(f.w) * int64(f.h)
 	}
-}
-
-// Decode decodes every frame of a GIF (at most maxFrames if maxFrames > 0,
-// see DecodeFrames) into a Picture whose frames are *image.NRGBA
-// composites. It holds all of them: Width*Height*4 bytes a frame; check
-// Config first, or use DecodeFrames to process frames as they come.
-func Decode(data []byte, maxFrames int) (*picture.Picture, error) {
-	var frames []picture.Frame
-	info, err := DecodeFrames(data, maxFrames, func(_ int, m *image.NRGBA, d time.Duration) error {
-		cp := image.NewNRGBA(m.Rect)
-		copy(cp.Pix, m.Pix)
-		frames = append(frames, picture.Frame{Image: cp, Delay: d})
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	p := &picture.Picture{Image: frames[0].Image, LoopCount: info.LoopCount, Meta: picture.Meta{Format: "gif"}}
-	if len(frames) > 1 {
-		p.Frames = frames
-	}
-	return p, nil
 }
 
 // maxFrameArea is the largest frame, in pixels, decoded on a canvas of

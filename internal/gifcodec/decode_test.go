@@ -210,22 +210,6 @@ func TestDecodeFramesCallbackError(t *testing.T) {
 	assert.Equal(t, 2, calls)
 }
 
-func TestDecode(t *testing.T) {
-	t.Parallel()
-	p, err := Decode(disposalGIF(t), 0)
-	require.NoError(t, err)
-	require.Len(t, p.Frames, 4)
-	assert.Same(t, p.Image, p.Frames[0].Image)
-	assert.Equal(t, 0, p.LoopCount)
-	assert.Equal(t, "gif", p.Format)
-	assert.Equal(t, white, p.Frames[3].Image.(*image.NRGBA).NRGBAAt(0, 0))
-
-	still, err := Decode(fiveFrames(t), 1)
-	require.NoError(t, err)
-	assert.False(t, still.Animated())
-	assert.Nil(t, still.Frames)
-}
-
 // TestDecodeFramesEmptyScreen: a zero logical screen takes the first
 // frame's extent.
 func TestDecodeFramesEmptyScreen(t *testing.T) {

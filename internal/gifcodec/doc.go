@@ -39,8 +39,8 @@
 // uses disposal 3 (at most the canvas's 4 bytes a pixel) and a copy of
 // the frame's compressed data: about 2-3 canvas buffers whatever the
 // number of frames. Time per frame is LZW decoding of the frame's area
-// (Info.Pixels in total) plus compositing its clipped rectangle; Decode,
-// which keeps every composite, costs Frames x Width x Height x 4 bytes.
+// (Info.Pixels in total) plus compositing its clipped rectangle; keeping
+// every composite would cost Frames x Width x Height x 4 bytes.
 // Encoding holds the frames the caller passes plus, per frame, one byte a
 // pixel of indexes, a fixed ~1.6 MiB of quantiser tables (reused across
 // frames) and image/gif's output buffer.

@@ -69,7 +69,7 @@ func TestEncodeTransparency(t *testing.T) {
 	for _, dither := range []bool{false, true} {
 		src := withHole(40, 30)
 		data := encode(t, Encoder{Dither: dither}, &picture.Picture{Image: src})
-		p, err := Decode(data, 0)
+		p, err := decodePicture(data, 0)
 		require.NoError(t, err)
 		got := p.Image.(*image.NRGBA)
 		for i := 0; i < len(src.Pix); i += 4 {
@@ -106,7 +106,7 @@ func TestEncodeAnimation(t *testing.T) {
 	}
 	for _, loop := range []int{0, 1, 2, 7} {
 		data := encode(t, Encoder{}, &picture.Picture{Image: frames[0].Image, Frames: frames, LoopCount: loop})
-		p, err := Decode(data, 0)
+		p, err := decodePicture(data, 0)
 		require.NoError(t, err)
 		assert.Equal(t, loop, p.LoopCount)
 		require.Len(t, p.Frames, 5)
@@ -183,7 +183,7 @@ func TestEncodeSourceTypes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			p, err := Decode(encode(t, Encoder{}, &picture.Picture{Image: tt.img}), 0)
+			p, err := decodePicture(encode(t, Encoder{}, &picture.Picture{Image: tt.img}), 0)
 			require.NoError(t, err)
 			got := p.Image.(*image.NRGBA)
 			require.Equal(t, image.Rect(0, 0, 17, 9), got.Rect)
@@ -267,4 +267,27 @@ func TestQuantizerQuality(t *testing.T) {
 	assert.Greater(t, nearest, 34.0)
 	assert.Greater(t, nearest, dithered)
 	assert.Greater(t, dithered, std+3)
+}
+
+// decodePicture decodes every frame of a GIF (at most maxFrames if maxFrames > 0,
+// see DecodeFrames) into a Picture whose frames are *image.NRGBA
+// composites. It holds all of them: Width*Height*4 bytes a frame; check
+// Config first. Tests only: the pipeline uses DecodeFrames, which hands
+// each frame over as it comes.
+func decodePicture(data []byte, maxFrames int) (*picture.Picture, error) {
+	var frames []picture.Frame
+	info, err := DecodeFrames(data, maxFrames, func(_ int, m *image.NRGBA, d time.Duration) error {
+		cp := image.NewNRGBA(m.Rect)
+		copy(cp.Pix, m.Pix)
+		frames = append(frames, picture.Frame{Image: cp, Delay: d})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	p := &picture.Picture{Image: frames[0].Image, LoopCount: info.LoopCount, Meta: picture.Meta{Format: "gif"}}
+	if len(frames) > 1 {
+		p.Frames = frames
+	}
+	return p, nil
 }
