@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"fmt"
 	"image"
-	"io"
 	"testing"
 
 	gavif "github.com/gen2brain/avif"
 
+	"github.com/imgproxy-go/imgproxy/internal/codectest"
 	"github.com/imgproxy-go/imgproxy/internal/picture"
 )
 
@@ -30,25 +30,9 @@ func BenchmarkEncode(b *testing.B) {
 }
 
 func benchEncode(b *testing.B, e picture.Encoder, p *picture.Picture) {
-	var buf bytes.Buffer
-	if err := e.Encode(io.Discard, p, picture.EncodeOptions{}); err != nil { // first-call cost out of the loop
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		buf.Reset()
-		if err := e.Encode(&buf, p, picture.EncodeOptions{}); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(buf.Len()), "bytes")
-	b.ReportMetric(psnr(p.Image, decodeRGBA(b, buf.Bytes())), "dB")
+	codectest.BenchEncode(b, e, p, decodeRGBA)
 }
 
-func decodeRGBA(tb testing.TB, data []byte) image.Image {
-	m, err := gavif.Decode(bytes.NewReader(data))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return m
+func decodeRGBA(data []byte) (image.Image, error) {
+	return gavif.Decode(bytes.NewReader(data))
 }

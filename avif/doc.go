@@ -58,9 +58,10 @@
 // 17 MB (150x150) or 55 MB (640x480), mostly the module's memory: AVIF
 // should be behind the server's transform limiter.
 //
-// The first Encode in a process compiles the module: 3.0 s, then 18 ms for
-// the next 150x150 encode; VmRSS grows by 87 MB and runtime.MemStats.Sys
-// by 80 MB (IMGPROXY_COST=1 go test -p 1 -count 1 -run TestFirstCallCost
-// -v ./avif/). Call github.com/gen2brain/avif.InitEncoder at start-up to
-// pay that before the first request.
+// The first Encode in a process compiles the module: 3.0 s on a busy
+// machine, 1.2 s on a quiet one, then 13-18 ms for the next 150x150
+// encode; VmRSS grows by 53-87 MB and runtime.MemStats.Sys by 72-80 MB
+// (go run ./bench/codeccost -codec avif, which also says which build of
+// libavif was loaded). Call github.com/gen2brain/avif.InitEncoder at
+// start-up to pay that before the first request.
 package avif

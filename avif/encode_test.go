@@ -40,9 +40,7 @@ func testICC(n int) []byte {
 
 func encode(t *testing.T, e *Encoder, p *picture.Picture) []byte {
 	t.Helper()
-	var buf bytes.Buffer
-	require.NoError(t, e.Encode(&buf, p, picture.EncodeOptions{}))
-	return buf.Bytes()
+	return codectest.Encode(t, e, p)
 }
 
 func TestEncode(t *testing.T) {
@@ -173,14 +171,4 @@ func TestConcurrentEncode(t *testing.T) {
 	t.Parallel()
 	p := &picture.Picture{Image: gradient(64, 64, true), Meta: picture.Meta{ICC: testICC(164)}}
 	codectest.ConcurrentEncode(t, func() picture.Encoder { return &Encoder{} }, p, 4)
-}
-
-// TestRuntime records which libavif gen2brain/avif uses.
-func TestRuntime(t *testing.T) {
-	t.Parallel()
-	if err := gavif.Dynamic(); err != nil {
-		t.Logf("gen2brain/avif: WebAssembly libavif (%v)", err)
-	} else {
-		t.Log("gen2brain/avif: system libavif.so via purego; build with -tags nodynamic for the WebAssembly build")
-	}
 }

@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"image"
 	"image/jpeg"
-	"io"
 	"testing"
 
 	gwebp "github.com/gen2brain/webp"
 
+	"github.com/imgproxy-go/imgproxy/internal/codectest"
 	"github.com/imgproxy-go/imgproxy/internal/jpegenc"
 	"github.com/imgproxy-go/imgproxy/internal/picture"
 )
@@ -60,27 +60,15 @@ func BenchmarkEncodeJPEG(b *testing.B) {
 }
 
 func benchEncode(b *testing.B, e picture.Encoder, p *picture.Picture) {
-	var buf bytes.Buffer
-	if err := e.Encode(io.Discard, p, picture.EncodeOptions{}); err != nil { // first-call cost out of the loop
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		buf.Reset()
-		if err := e.Encode(&buf, p, picture.EncodeOptions{}); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(buf.Len()), "bytes")
-	b.ReportMetric(psnr(p.Image, decodeRGBA(b, buf.Bytes())), "dB")
+	codectest.BenchEncode(b, e, p, decodeRGBA)
 }
 
 // decodeRGBA decodes with libwebp's animation decoder, which converts
 // VP8's limited-range YCbCr to RGB itself.
-func decodeRGBA(tb testing.TB, data []byte) image.Image {
+func decodeRGBA(data []byte) (image.Image, error) {
 	all, err := gwebp.DecodeAll(bytes.NewReader(data))
 	if err != nil {
-		tb.Fatal(err)
+		return nil, err
 	}
-	return all.Image[0]
+	return all.Image[0], nil
 }

@@ -72,10 +72,10 @@
 // encode allocates 0.94 MB (150x150) or 7.7 MB (640x480), mostly the
 // module's memory.
 //
-// The first Encode in a process compiles the module: 0.6 s (2.4 s with
-// other processes busy), then 12 ms for the next 150x150 encode; the
-// process's VmRSS grows by 26 MB and runtime.MemStats.Sys by 18 MB
-// (IMGPROXY_COST=1 go test -p 1 -count 1 -run TestFirstCallCost -v
-// ./webp/). Call github.com/gen2brain/webp.Init at start-up to pay that
-// before the first request.
+// The first Encode in a process compiles the module: 0.25-0.6 s (2.4 s
+// with other processes busy), then 4-12 ms for the next 150x150 encode;
+// the process's VmRSS grows by 19-26 MB and runtime.MemStats.Sys by 18 MB
+// (go run ./bench/codeccost -codec webp, which also says which build of
+// libwebp was loaded). Call github.com/gen2brain/webp.Init at start-up to
+// pay that before the first request.
 package webp

@@ -36,9 +36,7 @@ func testICC() []byte {
 
 func encode(t *testing.T, e *Encoder, p *picture.Picture) []byte {
 	t.Helper()
-	var buf bytes.Buffer
-	require.NoError(t, e.Encode(&buf, p, picture.EncodeOptions{}))
-	return buf.Bytes()
+	return codectest.Encode(t, e, p)
 }
 
 func TestEncodeStill(t *testing.T) {
@@ -236,16 +234,4 @@ func TestConcurrentEncode(t *testing.T) {
 	t.Parallel()
 	p := &picture.Picture{Image: gradient(64, 64, true), Meta: picture.Meta{ICC: testICC()}}
 	codectest.ConcurrentEncode(t, func() picture.Encoder { return &Encoder{} }, p, 8)
-}
-
-// TestRuntime records which libwebp gen2brain/webp uses: its WebAssembly
-// build (Dynamic() reports why the shared library was not loaded) or a
-// system libwebp.so loaded with purego.
-func TestRuntime(t *testing.T) {
-	t.Parallel()
-	if err := gwebp.Dynamic(); err != nil {
-		t.Logf("gen2brain/webp: WebAssembly libwebp (%v)", err)
-	} else {
-		t.Log("gen2brain/webp: system libwebp.so via purego; build with -tags nodynamic for the WebAssembly build")
-	}
 }

@@ -1,8 +1,7 @@
 // Package codectest holds what the tests of the encoder subpackages (webp,
 // avif) share: generated and sample pictures, a PSNR over premultiplied
-// RGB, external tools that skip when missing, and the first-call cost
-// measurement of a WebAssembly-backed encoder. It is imported by tests
-// only.
+// RGB, external tools that skip when missing, encode and benchmark
+// helpers. It is imported by tests and bench/codeccost only.
 package codectest
 
 import (
@@ -14,11 +13,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
-	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"golang.org/x/image/draw"
 
@@ -60,8 +56,13 @@ func Photo(tb testing.TB, w, h int) image.Image {
 	if err != nil {
 		return Gradient(w, h, false)
 	}
+	return Scale(src, w, h)
+}
+
+// Scale resizes m to w x h with x/image/draw's CatmullRom.
+func Scale(m image.Image, w, h int) *image.RGBA {
 	rgba := image.NewRGBA(image.Rect(0, 0, w, h))
-	draw.CatmullRom.Scale(rgba, rgba.Rect, src, src.Bounds(), draw.Src, nil)
+	draw.CatmullRom.Scale(rgba, rgba.Rect, m, m.Bounds(), draw.Src, nil)
 	return rgba
 }
 
@@ -99,50 +100,38 @@ func Tool(tb testing.TB, name, debianPackage string) string {
 	return p
 }
 
-// FirstCallCost measures, in a fresh process, the first Encode of a
-// 150x150 photo (which compiles the WebAssembly module) against the next
-// ones, and the memory held afterwards. It runs only when IMGPROXY_COST is
-// set, e.g. IMGPROXY_COST=1 go test -count 1 -run TestFirstCallCost -v ./webp/
-func FirstCallCost(t *testing.T, e picture.Encoder) {
-	if os.Getenv("IMGPROXY_COST") == "" {
-		t.Skip("set IMGPROXY_COST=1 to measure (alone, in a fresh process)")
+// Encode encodes p with e and the default options, failing the test on
+// an error.
+func Encode(t testing.TB, e picture.Encoder, p *picture.Picture) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := e.Encode(&buf, p, picture.EncodeOptions{}); err != nil {
+		t.Fatal(err)
 	}
-	p := &picture.Picture{Image: Photo(t, 150, 150)}
-	rss0, sys0 := vmRSS(t), memSys()
-	for i := range 3 {
-		start := time.Now()
-		if err := e.Encode(&bytes.Buffer{}, p, picture.EncodeOptions{}); err != nil {
-			t.Fatal(err)
+	return buf.Bytes()
+}
+
+// BenchEncode measures Encode of p (the first call, which compiles the
+// WebAssembly module, kept out of the loop) and reports the file size as
+// "bytes" and its PSNR against p as "dB", decoded by decode.
+func BenchEncode(b *testing.B, e picture.Encoder, p *picture.Picture, decode func([]byte) (image.Image, error)) {
+	var buf bytes.Buffer
+	if err := e.Encode(&buf, p, picture.EncodeOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		buf.Reset()
+		if err := e.Encode(&buf, p, picture.EncodeOptions{}); err != nil {
+			b.Fatal(err)
 		}
-		runtime.GC()
-		t.Logf("encode %d: %v; VmRSS %+d kB, MemStats.Sys %+d kB since start",
-			i+1, time.Since(start).Round(100*time.Microsecond), vmRSS(t)-rss0, (memSys()-sys0)/1024)
 	}
-}
-
-func memSys() int64 {
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	return int64(m.Sys)
-}
-
-// vmRSS is the resident set size in kB from /proc/self/status.
-func vmRSS(t *testing.T) int64 {
-	data, err := os.ReadFile("/proc/self/status")
+	m, err := decode(buf.Bytes())
 	if err != nil {
-		t.Skip("no /proc/self/status")
+		b.Fatal(err)
 	}
-	for line := range strings.Lines(string(data)) {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			var kb int64
-			for _, c := range strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")) {
-				kb = kb*10 + int64(c-'0')
-			}
-			return kb
-		}
-	}
-	t.Skip("no VmRSS")
-	return 0
+	b.ReportMetric(float64(buf.Len()), "bytes")
+	b.ReportMetric(PSNR(p.Image, m), "dB")
 }
 
 // ConcurrentEncode runs n encodes of p at once with fresh encoders made
