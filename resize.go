@@ -373,13 +373,13 @@ func (r *BildResizer) quality(o Options, src, out Format) int {
 // converting YCbCr to RGB with smooth chroma where it is not JPEG),
 // keeps the ICC profile only where out can carry it, and encodes.
 func (r *BildResizer) encode(p *picture.Picture, out Format, j *job, src Format) ([]byte, error) {
-	prep := func(m image.Image) image.Image { return prepareFor(out, m, j.bg, j.workers) }
-	p.Image = prep(p.Image)
 	for i := range p.Frames {
-		p.Frames[i].Image = prep(p.Frames[i].Image)
+		p.Frames[i].Image = prepareFor(out, p.Frames[i].Image, j.bg, j.workers)
 	}
 	if len(p.Frames) > 0 {
-		p.Frames[0].Image = p.Image
+		p.Image = p.Frames[0].Image // the same picture: prepared once
+	} else {
+		p.Image = prepareFor(out, p.Image, j.bg, j.workers)
 	}
 	p.ICC = iccFor(out, p.Image, p.ICC)
 	var buf bytes.Buffer

@@ -6,7 +6,6 @@ import (
 	"image"
 	"image/gif"
 	"time"
-
 )
 
 // GIF disposal methods (GIF89a spec, section 23). 0 (unspecified) and the
