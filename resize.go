@@ -5,8 +5,11 @@ import (
 	"context"
 	"fmt"
 	"image"
+	"math"
 	"runtime"
+	"runtime/debug"
 	"sync"
+	"time"
 
 	"golang.org/x/sync/semaphore"
 
@@ -25,6 +28,15 @@ const (
 	// DefaultMaxAnimationPixels bounds frames x output pixels of an
 	// animated result: 250 frames of 300x300.
 	DefaultMaxAnimationPixels = 22_500_000
+
+	// DefaultMaxWait is how long a transform waits for admission.
+	DefaultMaxWait = 10 * time.Second
+	// DefaultMaxOutputPixels bounds a result's width*height: 25
+	// megapixels, more than any screen shows at once.
+	DefaultMaxOutputPixels = 25_000_000
+	// DefaultMaxOutputBytes bounds a result's encoded size: the source
+	// limit of the nginx recipe (image_filter_buffer 20M).
+	DefaultMaxOutputBytes = 20 << 20
 )
 
 // Encoder writes pictures in one output format; see BildResizer.Encoders
@@ -111,6 +123,29 @@ type BildResizer struct {
 	// DefaultMaxAnimationPixels; if negative, animations always keep
 	// their first frame only.
 	MaxAnimationPixels int64
+
+	// MemoryBudget bounds the bytes that transforms in flight hold at
+	// their peak, each weighed from the source's header before anything
+	// is decoded (see the README's "Hardening"). A transform waits until
+	// its weight fits; one heavier than the whole budget is ErrTooLarge
+	// (415). If 0, DefaultMemoryBudget(); if negative, no memory bound.
+	MemoryBudget int64
+	// MaxQueue bounds the transforms waiting for admission; one more is
+	// ErrOverloaded (503 with Retry-After) at once. If 0, 8 times
+	// Concurrency; if negative, no wait at all.
+	MaxQueue int
+	// MaxWait bounds how long a transform waits for admission before it
+	// is ErrOverloaded (503). If 0, DefaultMaxWait (10 s); the request's
+	// context may end it sooner.
+	MaxWait time.Duration
+	// MaxOutputPixels bounds width*height of a result (of every frame of
+	// an animation); a request for more is ErrBadRequest (400), decided
+	// from the header before decoding. If 0, DefaultMaxOutputPixels.
+	MaxOutputPixels int64
+	// MaxOutputBytes bounds the encoded size of a result; a larger one
+	// is ErrTooLarge (415). If 0, DefaultMaxOutputBytes (20 MiB, the
+	// source limit).
+	MaxOutputBytes int64
 
 	once     sync.Once
 	sem      *semaphore.Weighted
@@ -419,4 +454,14 @@ func rgbOf(m image.Image, workers int) image.Image {
 		return resample.YCbCrToRGBA(y, workers)
 	}
 	return m
+}
+
+// DefaultMemoryBudget is the MemoryBudget of a BildResizer that sets
+// none: a quarter of the Go runtime's memory limit (GOMEMLIMIT) when one
+// is set, else 1 GiB.
+func DefaultMemoryBudget() int64 {
+	if l := debug.SetMemoryLimit(-1); l > 0 && l < math.MaxInt64 {
+		return l / 4
+	}
+	return 1 << 30
 }
