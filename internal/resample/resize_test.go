@@ -13,26 +13,6 @@ import (
 
 var kernels = []Kernel{Lanczos3, CatmullRom, Linear, Box}
 
-func TestTableWeightsSumToOne(t *testing.T) {
-	t.Parallel()
-	for _, k := range kernels {
-		for _, a := range []axis{{7, 3, 7.0 / 3, 0}, {100, 13, 100.0 / 13, 0}, {5, 17, 5.0 / 17, 0},
-			{1, 9, 1.0 / 9, 0}, {9, 1, 9, 0}, {353, 75, 4.7, 0.5}, {8, 8, 1, 0}} {
-			tb := newTable(k, a, 1)
-			for i := range a.out {
-				s := int32(0)
-				for _, w := range tb.w[i*tb.taps : (i+1)*tb.taps] {
-					s += w
-				}
-				require.Equal(t, int32(one), s, "%s %+v out %d", k.Name, a, i)
-				require.GreaterOrEqual(t, tb.start[i], int32(0))
-				require.LessOrEqual(t, int(tb.start[i])+tb.taps, a.in)
-			}
-			assert.Equal(t, a.in == a.out && a.offset == 0, tb.ident, "%s %+v", k.Name, a)
-		}
-	}
-}
-
 func TestResizeTypes(t *testing.T) {
 	t.Parallel()
 	src := photo(61, 47, 1)
