@@ -16,7 +16,7 @@ func encode(m image.Image, f Format, quality int) ([]byte, error) {
 	r := &BildResizer{}
 	r.once.Do(r.init)
 	p := &picture.Picture{Image: m}
-	return r.encode(p, f, &job{opts: Options{Quality: quality}, bg: Color{R: 255, G: 255, B: 255, Valid: true}, workers: 1}, FormatJPEG)
+	return r.encode(p, f, &job{opts: Options{Quality: quality}, bg: Color{R: 255, G: 255, B: 255, Valid: true}, adm: r.adm}, FormatJPEG)
 }
 
 func TestEncodeFormats(t *testing.T) {

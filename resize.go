@@ -3,6 +3,7 @@ package imgproxy
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"image"
 	"math"
@@ -10,8 +11,6 @@ import (
 	"runtime/debug"
 	"sync"
 	"time"
-
-	"golang.org/x/sync/semaphore"
 
 	"github.com/imgproxy-go/imgproxy/internal/icc"
 	"github.com/imgproxy-go/imgproxy/internal/picture"
@@ -148,19 +147,30 @@ type BildResizer struct {
 	MaxOutputBytes int64
 
 	once     sync.Once
-	sem      *semaphore.Weighted
-	n        int64
+	adm      *admission
 	encoders map[Format]Encoder
 }
 
 var _ Resizer = (*BildResizer)(nil)
 
 func (r *BildResizer) init() {
-	r.n = int64(r.Concurrency)
-	if r.n <= 0 {
-		r.n = int64(runtime.GOMAXPROCS(0))
+	n := r.Concurrency
+	if n <= 0 {
+		n = runtime.GOMAXPROCS(0)
 	}
-	r.sem = semaphore.NewWeighted(r.n)
+	budget := r.MemoryBudget
+	if budget == 0 {
+		budget = DefaultMemoryBudget()
+	}
+	queue := r.MaxQueue
+	if queue == 0 {
+		queue = 8 * n
+	}
+	wait := r.MaxWait
+	if wait <= 0 {
+		wait = DefaultMaxWait
+	}
+	r.adm = newAdmission(int64(n), budget, queue, wait)
 	r.encoders = map[Format]Encoder{
 		FormatJPEG: &jpegEncoder{baseline: r.BaselineJPEG},
 		FormatPNG:  pngEncoder{},
@@ -209,13 +219,19 @@ func (r *BildResizer) Resize(ctx context.Context, src *Source, o Options) (*Imag
 	if r.encoders[job.out] == nil && !(job.out == FormatWebP && o.Format == FormatSource) {
 		return nil, fmt.Errorf("%w: no encoder for %v", ErrUnsupported, job.out)
 	}
-	release, err := r.admit(ctx, &job)
+	if px := int64(job.view.cropW) * int64(job.view.cropH); px > r.maxOutputPixels() {
+		return nil, fmt.Errorf("%w: a %dx%d result is over the output limit", ErrTooLarge, job.view.cropW, job.view.cropH)
+	}
+	release, err := r.adm.admit(ctx, r.weight(c, src.Data, &h, &job))
 	if err != nil {
 		return nil, err
 	}
 	defer release()
 	pic, err := r.decodePicture(ctx, c, src.Data, &h, &job)
 	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	out := r.finalFormat(job.out, c.format, o, pic)
@@ -250,17 +266,32 @@ func (r *BildResizer) readHeader(c *codec, data []byte) (header, error) {
 	return h, nil
 }
 
-// admit takes a transform slot (waiting with ctx) and whatever free
-// slots more for the resampler's workers; release gives them back.
-func (r *BildResizer) admit(ctx context.Context, j *job) (release func(), err error) {
-	if err := r.sem.Acquire(ctx, 1); err != nil {
-		return nil, fmt.Errorf("%w: waiting for a transform slot: %w", ErrOverloaded, err)
+func (r *BildResizer) maxOutputPixels() int64 {
+	if r.MaxOutputPixels > 0 {
+		return r.MaxOutputPixels
 	}
-	j.workers = 1
-	for j.workers < int(r.n) && r.sem.TryAcquire(1) {
-		j.workers++
+	return DefaultMaxOutputPixels
+}
+
+func (r *BildResizer) maxOutputBytes() int64 {
+	if r.MaxOutputBytes > 0 {
+		return r.MaxOutputBytes
 	}
-	return func() { r.sem.Release(int64(j.workers)) }, nil
+	return DefaultMaxOutputBytes
+}
+
+// SourceSize returns the size of src as the viewer sees it (after its
+// EXIF orientation, unless NoAutoOrient), from its header alone.
+func (r *BildResizer) SourceSize(src *Source) (width, height int, err error) {
+	r.once.Do(r.init)
+	h, err := r.readHeader(sniffCodec(src.Data), src.Data)
+	if err != nil {
+		return 0, 0, err
+	}
+	if transposes(h.meta.Orientation) {
+		return h.height, h.width, nil
+	}
+	return h.width, h.height, nil
 }
 
 // decodePicture decodes at the plan's scale and transforms the picture
@@ -280,7 +311,7 @@ func (r *BildResizer) decodePicture(ctx context.Context, c *codec, data []byte, 
 		if toSRGB, drop := r.srgbTransform(pic.ICC); drop {
 			pic.ICC = nil
 			if toSRGB != nil {
-				pic.Image = toSRGB.Apply(rgbOf(pic.Image, j.workers))
+				j.parallel(func(workers int) { pic.Image = toSRGB.Apply(rgbOf(pic.Image, workers)) })
 			}
 		}
 		pic.Image = r.transform(pic.Image, ext, j)
@@ -291,20 +322,28 @@ func (r *BildResizer) decodePicture(ctx context.Context, c *codec, data []byte, 
 
 // job is the plan of one transform.
 type job struct {
-	view    geometry // as the viewer sees the picture (after orientation)
-	stored  geometry // the same in the pixels' stored orientation
-	orient  int      // EXIF orientation to apply after resizing
-	out     Format   // output format, FormatWebP possibly to fall back
-	frames  int      // frames to decode (1: the first only)
-	opts    Options
-	bg      Color
-	workers int
+	view   geometry // as the viewer sees the picture (after orientation)
+	stored geometry // the same in the pixels' stored orientation
+	orient int      // EXIF orientation to apply after resizing
+	out    Format   // output format, FormatWebP possibly to fall back
+	frames int      // frames to decode (1: the first only)
+	opts   Options
+	bg     Color
+	adm    *admission
+}
+
+// parallel runs step with the CPU slots it can borrow for it, giving them
+// back as soon as it returns.
+func (j *job) parallel(step func(workers int)) {
+	workers, giveBack := j.adm.borrow(runtime.GOMAXPROCS(0))
+	defer giveBack()
+	step(workers)
 }
 
 // plan computes the geometry in both orientations, the output format and
 // how many frames to keep.
 func (r *BildResizer) plan(c *codec, h *header, o Options) job {
-	j := job{orient: h.meta.Orientation, opts: o, frames: 1, bg: o.Background}
+	j := job{orient: h.meta.Orientation, opts: o, frames: 1, bg: o.Background, adm: r.adm}
 	if !j.bg.Valid {
 		j.bg = r.Background
 	}
@@ -409,18 +448,21 @@ func (r *BildResizer) quality(o Options, src, out Format) int {
 // keeps the ICC profile only where out can carry it, and encodes.
 func (r *BildResizer) encode(p *picture.Picture, out Format, j *job, src Format) ([]byte, error) {
 	for i := range p.Frames {
-		p.Frames[i].Image = prepareFor(out, p.Frames[i].Image, j.bg, j.workers)
+		p.Frames[i].Image = prepareFor(out, p.Frames[i].Image, j)
 	}
 	if len(p.Frames) > 0 {
 		p.Image = p.Frames[0].Image // the same picture: prepared once
 	} else {
-		p.Image = prepareFor(out, p.Image, j.bg, j.workers)
+		p.Image = prepareFor(out, p.Image, j)
 	}
 	p.ICC = iccFor(out, p.Image, p.ICC)
-	var buf bytes.Buffer
+	buf := limitedBuffer{limit: r.maxOutputBytes()}
 	eo := picture.EncodeOptions{Quality: r.quality(j.opts, src, out)}
 	eo.Lossless = eo.Quality == 0 && (src == FormatPNG || src == FormatGIF)
-	if err := r.encoders[out].Encode(&buf, p, eo); err != nil {
+	if err := r.encoders[out].Encode(&buf, p, eo); err != nil || buf.over {
+		if buf.over {
+			return nil, fmt.Errorf("%w: the %v result is over %d bytes", ErrTooLarge, out, buf.limit)
+		}
 		return nil, fmt.Errorf("imgproxy: encoding %v: %w", out, err)
 	}
 	return buf.Bytes(), nil
@@ -464,4 +506,23 @@ func DefaultMemoryBudget() int64 {
 		return l / 4
 	}
 	return 1 << 30
+}
+
+// limitedBuffer is a bytes.Buffer that refuses to grow past limit, so
+// that an encoder writing an oversized result stops at the first write
+// over it (encoders return the writer's error).
+type limitedBuffer struct {
+	bytes.Buffer
+	limit int64
+	over  bool
+}
+
+var errOutputLimit = errors.New("output over the limit")
+
+func (b *limitedBuffer) Write(p []byte) (int, error) {
+	if int64(b.Len()+len(p)) > b.limit {
+		b.over = true
+		return 0, errOutputLimit
+	}
+	return b.Buffer.Write(p)
 }

@@ -127,12 +127,12 @@ func TestResizeLimits(t *testing.T) {
 	// A cancelled context gives up waiting for a transform slot.
 	r := &BildResizer{Concurrency: 1}
 	r.once.Do(r.init)
-	require.NoError(t, r.sem.Acquire(context.Background(), 1))
+	require.NoError(t, r.adm.slots.Acquire(context.Background(), 1))
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, err = r.Resize(ctx, &Source{Data: src}, o)
 	assert.ErrorIs(t, err, ErrOverloaded)
-	r.sem.Release(1)
+	r.adm.slots.Release(1)
 }
 
 // TestJPEGScale: 1/8 and 1/4 leave the kernel at least minKernelReduction;

@@ -16,7 +16,7 @@ func (r *BildResizer) transform(m image.Image, ext resample.Extent, j *job) imag
 	b := m.Bounds()
 	s := j.stored
 	if b.Dx() != s.resizeW || b.Dy() != s.resizeH {
-		m = resampleImage(m, s.resizeW, s.resizeH, ext, j.workers)
+		j.parallel(func(workers int) { m = resampleImage(m, s.resizeW, s.resizeH, ext, workers) })
 	}
 	if j.orient > 1 {
 		m = resample.Orient(m, j.orient)
@@ -29,7 +29,7 @@ func (r *BildResizer) transform(m image.Image, ext resample.Extent, j *job) imag
 		m = resample.Rotate(m, j.opts.Rotate)
 	}
 	if j.opts.Sharpen > 0 {
-		m = resample.Sharpen(m, j.opts.Sharpen, j.workers)
+		j.parallel(func(workers int) { m = resample.Sharpen(m, j.opts.Sharpen, workers) })
 	}
 	return m
 }
@@ -64,7 +64,8 @@ func cropCenter(m image.Image, w, h int) image.Image {
 // (JPEG) gets the picture flattened onto bg; formats other than JPEG get
 // YCbCr converted to RGB with smooth (triangle-filtered) chroma
 // upsampling, as libjpeg-turbo and browsers do, never replicated.
-func prepareFor(out Format, m image.Image, bg Color, workers int) image.Image {
+func prepareFor(out Format, m image.Image, j *job) image.Image {
+	bg := j.bg
 	if out == FormatJPEG {
 		if opaque(m) {
 			return m
@@ -72,7 +73,7 @@ func prepareFor(out Format, m image.Image, bg Color, workers int) image.Image {
 		return resample.Flatten(m, color.NRGBA{R: bg.R, G: bg.G, B: bg.B, A: 255})
 	}
 	if y, ok := m.(*image.YCbCr); ok {
-		return resample.YCbCrToRGBA(y, workers)
+		j.parallel(func(workers int) { m = resample.YCbCrToRGBA(y, workers) })
 	}
 	return m
 }

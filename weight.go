@@ -1,0 +1,153 @@
+package imgproxy
+
+import (
+	"image"
+
+	"github.com/imgproxy-go/imgproxy/internal/jpegdec"
+	"github.com/imgproxy-go/imgproxy/internal/pngmeta"
+	"github.com/imgproxy-go/imgproxy/internal/webpmeta"
+)
+
+// weightOverhead is what any transform holds besides its pictures:
+// tables, row buffers, goroutine stacks, the encoder's state.
+const weightOverhead = 2 << 20
+
+// weight estimates, from the header alone, the bytes a transform holds
+// at its peak: the decoded picture at the plan's scale with the
+// decoder's own working storage, a converted copy where the resampler or
+// the colour conversion needs one, the resampler's intermediate and
+// output planes, the prepared frame and the encoder's output. Each term
+// is an upper bound for the types the decoders return (see the README's
+// "Hardening"); the sum is what admission charges against MemoryBudget.
+func (r *BildResizer) weight(c *codec, data []byte, h *header, j *job) int64 {
+	s := j.stored
+	decodedW, decodedH, decoded := r.decodeWeight(c, data, h, s)
+	w := decoded
+	if h.meta.ICC != nil && !r.KeepICC {
+		w += int64(decodedW) * int64(decodedH) * 4 // RGB copy for the sRGB conversion
+	}
+	out := int64(s.resizeW) * int64(s.resizeH) * 4 // one frame, 4 channels at most
+	if decodedW != s.resizeW || decodedH != s.resizeH {
+		// The horizontal pass (resizeW x decoded rows) and the result.
+		w += int64(s.resizeW)*int64(decodedH)*4 + out
+	}
+	w += out * int64(j.frames-1) // the other frames of an animation
+	if j.out != FormatJPEG || h.alpha {
+		w += out // prepared: RGB from YCbCr, or flattened
+	}
+	// The encoded bytes, in a buffer that grows by doubling up to the
+	// output limit, and the encoder's own planes.
+	w += 2*min(out, r.maxOutputBytes()) + out
+	if j.out == FormatWebP || j.out == FormatAVIF {
+		// The WebAssembly encoders copy the frame into their memory and
+		// keep their own planes and analysis buffers beside it.
+		w += 8*out + 8<<20
+	}
+	return w + weightOverhead
+}
+
+// decodeWeight returns the size a decoder returns at the plan's scale
+// and the bytes it holds at its peak.
+func (r *BildResizer) decodeWeight(c *codec, data []byte, h *header, s geometry) (w, ht int, bytes int64) {
+	w, ht = h.width, h.height
+	px := int64(w) * int64(ht)
+	switch c.format {
+	case FormatJPEG:
+		return jpegDecodeWeight(data, s)
+	case FormatPNG:
+		return w, ht, px * pngDecodeBytesPerPixel(data)
+	case FormatGIF:
+		// The composited canvas (NRGBA), the frame's indices, the saved
+		// canvas disposal method 3 restores, and the copy of the canvas
+		// a still keeps.
+		return w, ht, px * 13
+	case FormatWebP:
+		if info, err := webpmeta.Parse(data); err == nil && info.Lossless {
+			// VP8L decodes to ARGB words, then to NRGBA.
+			return w, ht, px * 8
+		}
+		// VP8: 4:2:0 planes and alpha, plus the canvas of an animation's
+		// first frame; decoding needs the whole frame at full size.
+		return w, ht, px*3 + px*4*int64(min(h.frames-1, 1))
+	}
+	return w, ht, px * 8
+}
+
+// jpegDecodeWeight is the output of jpegdec at jpegScale (3 planes, or
+// RGBA for converted colour spaces) plus the coefficient storage of a
+// progressive file (see jpegdec.Options.MaxPixels): 2 bytes per sample
+// of each component at scale 1, at most 4/scale² at the smaller scales.
+func jpegDecodeWeight(data []byte, s geometry) (int, int, int64) {
+	scale, _ := jpegScale(s)
+	cfg, err := jpegdec.DecodeConfig(data)
+	if err != nil || !cfg.Supported {
+		// image/jpeg's full decode: planes (or CMYK) at full size plus
+		// its progressive coefficients, 2 bytes per sample.
+		px := int64(s.srcW) * int64(s.srcH)
+		return s.srcW, s.srcH, px * (4 + 2*4)
+	}
+	w, h := ceilDiv(cfg.Width, scale), ceilDiv(cfg.Height, scale)
+	px := int64(w) * int64(h)
+	// Samples per pixel, in quarters: chroma planes are subsampled.
+	quarters := int64(4 * max(cfg.Components, 1))
+	if cfg.Components == 3 && cfg.ColorSpace == jpegdec.ColorYCbCr {
+		quarters = 4 + 2*chromaQuarters(cfg.Subsample)
+	}
+	out := px * quarters / 4
+	if cfg.Components == 4 || cfg.ColorSpace == jpegdec.ColorRGB {
+		out += px * 4 // RGBA output beside the component planes
+	}
+	if !cfg.Progressive {
+		return w, h, out
+	}
+	src := int64(cfg.Width) * int64(cfg.Height) * quarters / 4
+	coef := src * 2
+	if scale > 1 {
+		coef = src * 4 / int64(scale*scale)
+	}
+	return w, h, out + coef
+}
+
+// pngDecodeBytesPerPixel is what image/png holds per pixel: its result
+// (Gray 1, Gray16 2, Paletted 1, RGBA/NRGBA 4, 16-bit 8), twice for an
+// interlaced file (each pass is decoded into an image of its own before
+// being copied into the result), plus the 8-bit premultiplied copy the
+// resampler makes of the types it has no fast path for.
+func pngDecodeBytesPerPixel(data []byte) int64 {
+	md, err := pngmeta.Read(data)
+	if err != nil {
+		return 16
+	}
+	var per int64
+	switch md.ColorType {
+	case 0: // grey
+		per = 1
+	case 3: // palette
+		per = 1 + 4 // Paletted, converted to NRGBA by the resampler
+	default:
+		per = 4
+	}
+	if md.BitDepth == 16 {
+		per *= 2
+		per += 4 // 16-bit results are converted to 8-bit NRGBA
+	}
+	if md.Interlaced {
+		per *= 2
+	}
+	return per
+}
+
+// chromaQuarters is a chroma plane's samples per pixel, in quarters.
+func chromaQuarters(r image.YCbCrSubsampleRatio) int64 {
+	switch r {
+	case image.YCbCrSubsampleRatio444:
+		return 4
+	case image.YCbCrSubsampleRatio422, image.YCbCrSubsampleRatio440:
+		return 2
+	case image.YCbCrSubsampleRatio420, image.YCbCrSubsampleRatio411:
+		return 1
+	}
+	return 1 // 4:1:0 is half a quarter: round up
+}
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
