@@ -15,7 +15,8 @@ func img(n int) *Image { return &Image{Data: make([]byte, n), ContentType: "imag
 func TestMemoryCacheLRU(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	c := &MemoryCache{MaxBytes: 3 * (1000 + entryOverhead + 20)}
+	const one = 1000 + entryOverhead + 20
+	c := &MemoryCache{MaxBytes: 3 * one, MaxEntryBytes: one}
 	for _, k := range []string{"a", "b", "c"} {
 		c.Add(ctx, k, img(1000))
 	}
@@ -61,7 +62,8 @@ func TestMemoryCacheTooBig(t *testing.T) {
 func TestMemoryCacheConcurrent(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	c := &MemoryCache{MaxBytes: 50 * (100 + entryOverhead + 10)}
+	const one = 100 + entryOverhead + 10
+	c := &MemoryCache{MaxBytes: 50 * one, MaxEntryBytes: one}
 	var wg sync.WaitGroup
 	for g := range 8 {
 		wg.Go(func() {
@@ -76,4 +78,50 @@ func TestMemoryCacheConcurrent(t *testing.T) {
 	wg.Wait()
 	assert.LessOrEqual(t, c.Bytes(), c.MaxBytes)
 	assert.LessOrEqual(t, c.Len(), 50)
+}
+
+// TestMemoryCacheBigEntry: an entry over MaxEntryBytes (by default an
+// eighth of MaxBytes) is not stored, even though it would fit, and the
+// entries already there survive it.
+func TestMemoryCacheBigEntry(t *testing.T) {
+	t.Parallel()
+	const small = 500 // cost 500 + entryOverhead + key and type
+	cases := []struct {
+		name     string
+		c        *MemoryCache
+		big      int // data bytes of the entry that must not be stored
+		fitting  int // data bytes of an entry that must be
+		maxEntry int64
+	}{
+		{"default eighth", &MemoryCache{MaxBytes: 16000}, 3000, 1500, 2000},
+		{"explicit", &MemoryCache{MaxBytes: 16000, MaxEntryBytes: 4000}, 5000, 3000, 4000},
+		{"explicit above MaxBytes", &MemoryCache{MaxBytes: 16000, MaxEntryBytes: 1 << 30}, 17000, 12000, 16000},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			c := tc.c
+			require.Equal(t, tc.maxEntry, c.maxEntry())
+			for _, k := range []string{"a", "b", "c"} {
+				c.Add(ctx, k, img(small))
+			}
+			before := c.Bytes()
+			c.Add(ctx, "big", img(tc.big))
+			_, ok := c.Get(ctx, "big")
+			assert.False(t, ok, "big entry stored")
+			assert.Equal(t, before, c.Bytes())
+			for _, k := range []string{"a", "b", "c"} {
+				_, ok := c.Get(ctx, k)
+				assert.True(t, ok, "%s evicted by a refused entry", k)
+			}
+			c.Add(ctx, "fits", img(tc.fitting))
+			_, ok = c.Get(ctx, "fits")
+			assert.True(t, ok, "entry under the bound not stored")
+			// A big variant replaces nothing: the old one goes too.
+			c.Add(ctx, "a", img(tc.big))
+			_, ok = c.Get(ctx, "a")
+			assert.False(t, ok, "older variant of a refused entry kept")
+		})
+	}
 }

@@ -41,11 +41,16 @@ const (
 // into place, so readers never see a partial file. Temporary files left by
 // a crash are removed by the start-up scan.
 //
-// The total size of the entry files is kept at or under MaxSize by evicting
-// the least recently used entries when one is added; while Adds run
+// The space the entry files take on disk, counted in allocated blocks as
+// nginx counts it (see MaxSize), is kept at or under MaxSize by evicting
+// the least recently used entries when one is added: an Add accounts its
+// file and picks its victims before renaming it into place, and removes
+// them right after, so when Adds are over the files fit; while Adds run
 // concurrently, each may exceed the bound by its own entry for the moment
-// between its rename and the removal of its victims. Entries neither read
-// nor written for Inactive are removed by a background janitor.
+// between its rename and the removal of its victims. An entry over
+// MaxEntrySize is not stored, so that one response cannot flush the
+// cache. Entries neither read nor written for Inactive are removed by a
+// background janitor.
 //
 // The index (which entries exist, their sizes and last access times) is
 // kept in memory and rebuilt at start-up by a background scan of Dir while
@@ -65,10 +70,18 @@ const (
 type DiskCache struct {
 	// Dir is the cache directory, created if missing. Required.
 	Dir string
-	// MaxSize bounds the total size in bytes of the entry files. If zero,
-	// DefaultDiskCacheMaxSize (100 MiB, nginx's 100M). An entry larger than
-	// MaxSize is not stored.
+	// MaxSize bounds the space in bytes the entry files take on disk, as
+	// nginx's max_size does: on Unix a file counts st_blocks x 512 (what du
+	// shows), 4 KiB for a small entry on most file systems, rather than
+	// its length; elsewhere its length rounded up to 4 KiB. Directories
+	// are not counted. If zero, DefaultDiskCacheMaxSize (100 MiB, nginx's
+	// 100M).
 	MaxSize int64
+	// MaxEntrySize bounds one entry's space on disk, counted as MaxSize
+	// counts it; a larger entry is not stored (the caller still serves
+	// it) and an older entry under its key is removed. If zero,
+	// MaxSize/DefaultEntryDivisor; values above MaxSize mean MaxSize.
+	MaxEntrySize int64
 	// Inactive is how long an entry may go unread and unwritten before it
 	// is removed. If zero, DefaultDiskCacheInactive (40 days).
 	Inactive time.Duration
@@ -85,6 +98,7 @@ type DiskCache struct {
 	tmpDir    string
 	tmpPrefix string // names this DiskCache's temporary files
 	maxSize   int64
+	maxEntry  int64
 	inactive  time.Duration
 	disabled  bool           // Dir is unusable: miss-only
 	stop      chan struct{}  // closed by Close
@@ -118,6 +132,8 @@ func (c *DiskCache) Validate() error {
 		return errors.New("imgproxy: DiskCache.Dir is required")
 	case c.MaxSize < 0:
 		return fmt.Errorf("imgproxy: DiskCache.MaxSize %d is negative", c.MaxSize)
+	case c.MaxEntrySize < 0:
+		return fmt.Errorf("imgproxy: DiskCache.MaxEntrySize %d is negative", c.MaxEntrySize)
 	case c.Inactive < 0:
 		return fmt.Errorf("imgproxy: DiskCache.Inactive %v is negative", c.Inactive)
 	}
@@ -134,6 +150,10 @@ func (c *DiskCache) setup() {
 	c.maxSize = c.MaxSize
 	if c.maxSize == 0 {
 		c.maxSize = DefaultDiskCacheMaxSize
+	}
+	c.maxEntry = c.maxSize / DefaultEntryDivisor
+	if c.MaxEntrySize > 0 {
+		c.maxEntry = min(c.MaxEntrySize, c.maxSize)
 	}
 	c.inactive = c.Inactive
 	if c.inactive == 0 {
@@ -204,7 +224,8 @@ func (c *DiskCache) Len() int {
 	return len(c.idx.m)
 }
 
-// Size returns the total size in bytes of the entry files in the index.
+// Size returns the space in bytes the entry files in the index take on
+// disk, counted as MaxSize counts it.
 func (c *DiskCache) Size() int64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -285,14 +306,18 @@ func (c *DiskCache) Add(_ context.Context, key string, img *Image) {
 		c.warn("encode", "imgproxy: disk cache: not storing", "err", err)
 		return
 	}
-	size := int64(len(head)) + int64(len(img.Data))
-	if size > c.maxSize {
+	if int64(len(head))+int64(len(img.Data)) > c.maxEntry {
 		c.dropAny(sum, path) // do not leave an older variant behind
 		return
 	}
-	tmp, err := c.writeTemp(head, img.Data)
+	tmp, space, err := c.writeTemp(head, img.Data)
 	if err != nil {
 		c.warn("write", "imgproxy: disk cache: write failed", "dir", c.tmpDir, "err", err)
+		return
+	}
+	if space > c.maxEntry { // its blocks, not its length, are over
+		os.Remove(tmp)
+		c.dropAny(sum, path)
 		return
 	}
 	dir := filepath.Dir(path)
@@ -301,7 +326,7 @@ func (c *DiskCache) Add(_ context.Context, key string, img *Image) {
 		c.warn("write", "imgproxy: disk cache: write failed", "dir", dir, "err", err)
 		return
 	}
-	victims, ok := c.install(sum, path, tmp, size)
+	victims, ok := c.install(sum, path, tmp, space)
 	c.removeFiles(victims)
 	if ok {
 		diskSyncDir(dir)
@@ -325,14 +350,15 @@ func (c *DiskCache) begin() bool {
 }
 
 // writeTemp writes head and data to a new temporary file, synced, and
-// returns its name.
-func (c *DiskCache) writeTemp(head, data []byte) (string, error) {
+// returns its name and the space it takes on disk (diskSpace), measured
+// after the sync, when the file system has allocated its blocks.
+func (c *DiskCache) writeTemp(head, data []byte) (string, int64, error) {
 	f, err := os.CreateTemp(c.tmpDir, c.tmpPrefix+"-*")
 	if errors.Is(err, fs.ErrNotExist) && os.MkdirAll(c.tmpDir, 0o700) == nil {
 		f, err = os.CreateTemp(c.tmpDir, c.tmpPrefix+"-*")
 	}
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	name := f.Name()
 	_, err = f.Write(head)
@@ -346,26 +372,30 @@ func (c *DiskCache) writeTemp(head, data []byte) (string, error) {
 	if err == nil {
 		err = f.Sync()
 	}
+	var fi fs.FileInfo
+	if err == nil {
+		fi, err = f.Stat()
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
 		os.Remove(name)
-		return "", err
+		return "", 0, err
 	}
-	return name, nil
+	return name, diskSpace(fi), nil
 }
 
-// install records the entry in the index, making room for it, and renames
-// tmp into place. It returns the MD5s of the evicted entries, whose files
+// install records the entry, whose file takes space bytes on disk, in the
+// index, making room for it, and renames tmp into place. It returns the MD5s of the evicted entries, whose files
 // the caller removes, and whether the rename succeeded.
-func (c *DiskCache) install(sum [16]byte, path, tmp string, size int64) ([][16]byte, bool) {
+func (c *DiskCache) install(sum [16]byte, path, tmp string, space int64) ([][16]byte, bool) {
 	now := c.now().UnixNano()
 	fl := c.fileLock(sum)
 	fl.Lock()
 	defer fl.Unlock()
 	c.mu.Lock()
-	e, victims := c.insertLocked(sum, size, now, now)
+	e, victims := c.insertLocked(sum, space, now, now)
 	c.mu.Unlock()
 	if err := os.Rename(tmp, path); err != nil {
 		c.warn("write", "imgproxy: disk cache: rename failed", "path", path, "err", err)
@@ -397,7 +427,7 @@ func (c *DiskCache) touch(sum [16]byte, path string, fi fs.FileInfo) {
 	case c.scanning && !c.closed:
 		// Found on disk before the scan got to it.
 		mtime := fi.ModTime().UnixNano()
-		e, victims = c.insertLocked(sum, fi.Size(), now, mtime)
+		e, victims = c.insertLocked(sum, diskSpace(fi), now, mtime)
 		if now-mtime >= int64(time.Minute) {
 			e.stamped, stamp = now, true
 		}

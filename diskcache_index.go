@@ -14,7 +14,7 @@ import (
 // diskEntry is the index record of one entry file.
 type diskEntry struct {
 	sum        [16]byte // MD5 of the key
-	size       int64    // file size in bytes
+	size       int64    // space the file takes on disk (diskSpace), bytes
 	atime      int64    // last access, Unix nanoseconds
 	stamped    int64    // when the file's mtime was last set, Unix nanoseconds
 	prev, next *diskEntry
@@ -27,6 +27,11 @@ type diskIndex struct {
 	root diskEntry // sentinel: root.next is the newest, root.prev the oldest
 	size int64     // total of the entries' sizes
 }
+
+// diskRoundUp rounds n up to a multiple of 4 KiB, the usual file-system
+// block: the space a file of n bytes is taken to use where the platform
+// does not tell.
+func diskRoundUp(n int64) int64 { return (n + 4095) &^ 4095 }
 
 func (x *diskIndex) lazyInit() {
 	if x.m == nil {
@@ -208,7 +213,7 @@ func (c *DiskCache) dropAny(sum [16]byte, path string) {
 // diskFound is an entry file seen by the start-up scan.
 type diskFound struct {
 	sum   [16]byte
-	size  int64
+	size  int64 // diskSpace, as Add accounts it
 	mtime int64
 }
 
@@ -295,7 +300,7 @@ func (c *DiskCache) collect() []diskFound {
 				}
 				var sum [16]byte
 				hex.Decode(sum[:], []byte(name))
-				found = append(found, diskFound{sum: sum, size: fi.Size(), mtime: fi.ModTime().UnixNano()})
+				found = append(found, diskFound{sum: sum, size: diskSpace(fi), mtime: fi.ModTime().UnixNano()})
 			}
 		}
 	}

@@ -51,9 +51,13 @@ func diskTestImage(n, size int) *Image {
 	}
 }
 
-// diskTestSize is the file size of an entry for key and img.
-func diskTestSize(key string, img *Image) int64 {
-	return int64(diskHeaderLen + len(key) + len(img.ContentType) + len(img.ETag) + len(img.Data))
+// diskTestSpace is the space an entry for key and img takes on disk, as
+// DiskCache counts it: measured by writing one in a scratch directory.
+func diskTestSpace(t testing.TB, key string, img *Image) int64 {
+	t.Helper()
+	fi, err := os.Stat(writeDiskEntry(t, t.TempDir(), key, img))
+	require.NoError(t, err)
+	return diskSpace(fi)
 }
 
 // writeDiskEntry writes an entry file directly, as a previous run would
@@ -74,8 +78,9 @@ func waitDiskScan(c *DiskCache) {
 	<-c.ready
 }
 
-// diskUsage walks dir and returns the number and total size of the entry
-// files and the number of temporary files.
+// diskUsage walks dir and returns the number of entry files, the space
+// they take as DiskCache counts it (diskSpace), and the number of
+// temporary files.
 func diskUsage(t testing.TB, dir string) (files int, size int64, tmp int) {
 	t.Helper()
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
@@ -90,7 +95,7 @@ func diskUsage(t testing.TB, dir string) (files int, size int64, tmp int) {
 			tmp++
 		} else {
 			files++
-			size += fi.Size()
+			size += diskSpace(fi)
 		}
 		return nil
 	})
@@ -191,7 +196,7 @@ func TestDiskCacheReplace(t *testing.T) {
 	require.True(t, ok)
 	assertSameImage(t, diskTestImage(2, 700), got)
 	assert.Equal(t, 1, c.Len())
-	assert.Equal(t, diskTestSize("k", diskTestImage(2, 700)), c.Size())
+	assert.Equal(t, diskTestSpace(t, "k", diskTestImage(2, 700)), c.Size())
 }
 
 func TestDiskCacheBadFiles(t *testing.T) {
@@ -257,7 +262,7 @@ func TestDiskCacheMaxSize(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	const maxSize = 20 << 10
-	c := &DiskCache{Dir: dir, MaxSize: maxSize}
+	c := &DiskCache{Dir: dir, MaxSize: maxSize, MaxEntrySize: maxSize}
 	defer c.Close()
 	waitDiskScan(c)
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -292,8 +297,8 @@ func TestDiskCacheLRU(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
-	one := diskTestSize("a", diskTestImage(0, 1000))
-	c := &DiskCache{Dir: dir, MaxSize: 3 * one}
+	one := diskTestSpace(t, "a", diskTestImage(0, 1000))
+	c := &DiskCache{Dir: dir, MaxSize: 3 * one, MaxEntrySize: one}
 	defer c.Close()
 	waitDiskScan(c)
 	for i, k := range []string{"a", "b", "c"} {
@@ -392,7 +397,7 @@ func TestDiskCacheLeftoverTempFiles(t *testing.T) {
 	assert.Empty(t, des)
 	assert.FileExists(t, stray)
 	assert.Equal(t, 1, c.Len())
-	assert.Equal(t, diskTestSize("k", diskTestImage(1, 100)), c.Size())
+	assert.Equal(t, diskTestSpace(t, "k", diskTestImage(1, 100)), c.Size())
 	_, ok := c.Get(ctx, "k")
 	assert.True(t, ok)
 }
@@ -442,12 +447,8 @@ func TestDiskCacheBackgroundScan(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	const n = 2000
-	var total int64
 	for i := range n {
-		key := fmt.Sprintf("entry/%d", i)
-		img := diskTestImage(i, 200+i%300)
-		writeDiskEntry(t, dir, key, img)
-		total += diskTestSize(key, img)
+		writeDiskEntry(t, dir, fmt.Sprintf("entry/%d", i), diskTestImage(i, 200+i%300))
 	}
 	c := &DiskCache{Dir: dir}
 	defer c.Close()
@@ -480,7 +481,7 @@ func TestDiskCacheConcurrent(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
-	c := &DiskCache{Dir: dir, MaxSize: 16 << 10}
+	c := &DiskCache{Dir: dir, MaxSize: 16 << 10, MaxEntrySize: 16 << 10}
 	waitDiskScan(c)
 	var wg sync.WaitGroup
 	for g := range 8 {
@@ -555,7 +556,7 @@ func TestDiskCacheClose(t *testing.T) {
 func TestDiskCacheValidate(t *testing.T) {
 	t.Parallel()
 	assert.NoError(t, (&DiskCache{Dir: "x"}).Validate())
-	for _, c := range []*DiskCache{{}, {Dir: "x", MaxSize: -1}, {Dir: "x", Inactive: -time.Second}} {
+	for _, c := range []*DiskCache{{}, {Dir: "x", MaxSize: -1}, {Dir: "x", MaxEntrySize: -1}, {Dir: "x", Inactive: -time.Second}} {
 		err := c.Validate()
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), "imgproxy: ")
@@ -575,5 +576,58 @@ func BenchmarkDiskCacheGet(b *testing.B) {
 		if _, ok := c.Get(ctx, "w=300/photos/cat.jpg"); !ok {
 			b.Fatal("miss")
 		}
+	}
+}
+
+// TestDiskCacheBigEntry: an entry over MaxEntrySize (by default an eighth
+// of MaxSize) is not stored though it would fit, and the entries already
+// there, files and index, survive it.
+func TestDiskCacheBigEntry(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	const maxSize = 128 << 10 // default MaxEntrySize: 16 KiB
+	cases := []struct {
+		name    string
+		entry   int64 // MaxEntrySize
+		big     int   // data bytes of an entry not to store
+		fitting int   // data bytes of an entry to store
+	}{
+		{"default eighth", 0, 20 << 10, 10 << 10},
+		{"explicit", 40 << 10, 50 << 10, 30 << 10},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			c := &DiskCache{Dir: dir, MaxSize: maxSize, MaxEntrySize: tc.entry}
+			defer c.Close()
+			keys := []string{"a", "b", "c", "d"}
+			for i, k := range keys {
+				c.Add(ctx, k, diskTestImage(i, 1000))
+			}
+			files, before, _ := diskUsage(t, dir)
+			require.Equal(t, len(keys), files)
+			c.Add(ctx, "big", diskTestImage(9, tc.big))
+			_, ok := c.Get(ctx, "big")
+			assert.False(t, ok, "big entry stored")
+			assert.NoFileExists(t, diskTestPath(dir, "big"))
+			files, after, tmp := diskUsage(t, dir)
+			assert.Equal(t, len(keys), files)
+			assert.Equal(t, before, after)
+			assert.Equal(t, after, c.Size())
+			assert.Zero(t, tmp, "temporary file of the refused entry left")
+			for i, k := range keys {
+				got, ok := c.Get(ctx, k)
+				require.True(t, ok, "%s evicted by a refused entry", k)
+				assertSameImage(t, diskTestImage(i, 1000), got)
+			}
+			c.Add(ctx, "fits", diskTestImage(8, tc.fitting))
+			_, ok = c.Get(ctx, "fits")
+			assert.True(t, ok, "entry under the bound not stored")
+			c.Add(ctx, "a", diskTestImage(7, tc.big)) // the older variant goes too
+			assert.NoFileExists(t, diskTestPath(dir, "a"))
+			_, ok = c.Get(ctx, "a")
+			assert.False(t, ok)
+		})
 	}
 }
