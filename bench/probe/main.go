@@ -154,7 +154,9 @@ func (s *server) get(path string) (int, time.Duration) {
 // bombs: wall and CPU time of each bomb against the normal progressive
 // picture of the same size, at every scale.
 func (p *probe) bombs() {
-	s := p.start()
+	// Full size (49 MP) is over the default output limit: raise it so
+	// that the decoder itself is probed.
+	s := p.start("-max-output-pixels", "100M")
 	defer s.stop()
 	fmt.Println("== bombs: status, wall, server CPU (each URL once, nothing cached)")
 	for _, size := range []string{"7000", "2000"} {
