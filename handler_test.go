@@ -251,7 +251,6 @@ func TestHandlerErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			h := &imgproxy.Handler{Fetcher: &fakeFetcher{files: files, err: tt.fetchErr}}
-			start := time.Now()
 			w := get(t, h, tt.method, tt.url)
 			assert.Equal(t, tt.code, w.Code)
 			assert.Equal(t, http.StatusText(tt.code)+"\n", w.Body.String())
@@ -262,9 +261,6 @@ func TestHandlerErrors(t *testing.T) {
 			}
 			if tt.code == 503 {
 				assert.NotEmpty(t, w.Header().Get("Retry-After"))
-			}
-			if tt.name == "pixel bomb" {
-				assert.Less(t, time.Since(start), 2*time.Second) // generous: it should be microseconds
 			}
 		})
 	}

@@ -223,31 +223,45 @@ func TestClusterInProcess(t *testing.T) {
 }
 
 // TestMaxInFlight checks that no more than MaxInFlight variants are being
-// made at once, whatever the number of distinct misses.
+// made at once, whatever the number of distinct misses, and that the
+// others wait for a slot up to Timeout, then fail with 503. The fetches
+// block until the test releases them, so the two slots stay taken: a
+// third fetch starting fails the test at once, whatever the timing.
 func TestMaxInFlight(t *testing.T) {
 	t.Parallel()
-	src := jpegBytes(t, 400, 300)
-	var now, peak atomic.Int32
+	const n, slots = 12, 2
+	src := jpegBytes(t, 40, 30)
+	arrived := make(chan struct{}, n)
+	release := make(chan struct{})
+	var once sync.Once
+	done := func() { once.Do(func() { close(release) }) }
+	defer done() // a failed check must not leave the fetches blocked
 	f := imgproxy.FetcherFunc(func(ctx context.Context, path string) (*imgproxy.Source, error) {
-		n := now.Add(1)
-		defer now.Add(-1)
-		for {
-			p := peak.Load()
-			if n <= p || peak.CompareAndSwap(p, n) {
-				break
-			}
-		}
-		time.Sleep(5 * time.Millisecond) // a slow origin, so that fetches overlap
+		arrived <- struct{}{}
+		<-release // held past the Timeout on purpose: the slot stays taken
 		return &imgproxy.Source{Path: path, Data: src}, nil
 	})
-	h := &imgproxy.Handler{Fetcher: f, MaxInFlight: 2}
-	var wg sync.WaitGroup
-	for i := range 12 {
-		wg.Go(func() {
-			w := get(t, h, "GET", fmt.Sprintf("/image/%dx-/p%d.jpg", 50+i, i))
-			assert.Equal(t, 200, w.Code)
-		})
+	h := &imgproxy.Handler{Fetcher: f, MaxInFlight: slots, Timeout: 300 * time.Millisecond}
+	codes := make(chan *httptest.ResponseRecorder, n)
+	for i := range n {
+		go func() { codes <- get(t, h, "GET", fmt.Sprintf("/image/%dx-/p%d.jpg", 20+i, i)) }()
 	}
-	wg.Wait()
-	assert.Equal(t, int32(2), peak.Load())
+	fetches, refused := 0, 0
+	for refused < n-slots {
+		select {
+		case <-arrived:
+			fetches++
+			require.LessOrEqual(t, fetches, slots, "a fetch started while %d were in flight", slots)
+		case w := <-codes:
+			require.Equal(t, http.StatusServiceUnavailable, w.Code, "a request beyond MaxInFlight")
+			assert.NotEmpty(t, w.Header().Get("Retry-After"))
+			refused++
+		}
+	}
+	require.Equal(t, slots, fetches, "the slots were taken while the others waited")
+	done()
+	for range slots {
+		<-codes // the slot holders outlived their own Timeout: whatever they answer
+	}
+	assert.Empty(t, arrived, "no fetch after the waiters gave up")
 }
