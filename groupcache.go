@@ -35,6 +35,12 @@ const DefaultGroupCacheBytes = 64 << 20
 // LRU. A node that dies costs only its share of the cache: the others
 // fetch its keys themselves until it is back.
 //
+// The peer protocol hands out only what a node needs: variants are made
+// by the owner's Resizer, and originals only if they are pictures (JPEG,
+// PNG, GIF or WebP by their first bytes) no larger than the Fetcher's
+// MaxBytes (DefaultMaxBytes for Fetchers without one), so the secret
+// does not open every file under the upstream.
+//
 // A GroupCache belongs to one Handler; set it as Handler.Cluster. It must
 // not be modified after the Handler's first use.
 type GroupCache struct {
@@ -162,17 +168,52 @@ func (h *Handler) loadVariant(ctx context.Context, key string, dest groupcache.S
 }
 
 // loadOriginal is the originals group's getter, keyed "<epoch>/<path>".
+// Since any holder of the peer secret can ask for any key, it hands out
+// only what a node needs: a clean path under the upstream whose data is
+// a picture of a format the Resizer reads (ErrUnsupported otherwise) and
+// within the source limit (ErrTooLarge otherwise).
 func (h *Handler) loadOriginal(ctx context.Context, key string, dest groupcache.Sink) error {
 	if err := peerFailure(ctx); err != nil {
 		return err
 	}
 	_, path, _ := strings.Cut(key, "/")
+	path, err := cleanPath(path)
+	if err != nil {
+		return err
+	}
 	src, err := h.fetch(ctx, path)
 	if err != nil {
 		return err
 	}
+	if err := h.shareable(src); err != nil {
+		return err
+	}
 	img := &Image{Data: src.Data, ContentType: src.ContentType, LastModified: src.LastModified}
 	return dest.SetBytes(h.encodeEntry(path, img))
+}
+
+// shareable reports whether src may travel to a peer: data that sniffs as
+// one of the source formats and is no larger than the Fetcher's limit.
+func (h *Handler) shareable(src *Source) error {
+	if limit := sourceLimit(h.fetcher); int64(len(src.Data)) > limit {
+		return fmt.Errorf("%w: original %q is over %d bytes", ErrTooLarge, src.Path, limit)
+	}
+	if sniffCodec(src.Data) == nil {
+		return fmt.Errorf("%w: original %q is not a picture", ErrUnsupported, src.Path)
+	}
+	return nil
+}
+
+// sourceLimit is the byte limit of the fetchers that have one, and
+// DefaultMaxBytes for the others.
+func sourceLimit(f Fetcher) int64 {
+	switch f := f.(type) {
+	case *HTTPFetcher:
+		return maxBytesOr(f.MaxBytes)
+	case *DirFetcher:
+		return maxBytesOr(f.MaxBytes)
+	}
+	return DefaultMaxBytes
 }
 
 // clusterVariant gets the variant for req from the cluster.

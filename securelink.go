@@ -21,6 +21,16 @@ var (
 	_ Signer = (*HMACSigner)(nil)
 )
 
+// Shortest secrets the signers' Validate accepts. Verify itself takes any
+// non-empty secret.
+const (
+	// MinMD5SecretLen is the shortest SecureLinkMD5.Secret: low enough
+	// for the secrets of existing nginx sites ("your_secret" is 11).
+	MinMD5SecretLen = 8
+	// MinHMACKeyLen is the shortest HMACSigner key.
+	MinHMACKeyLen = 16
+)
+
 // SecureLinkMD5 verifies links made for nginx's secure_link module, so
 // that links already published for an nginx front keep working. With
 // Expiring false it matches
@@ -117,10 +127,14 @@ func (s *SecureLinkMD5) Verify(r *http.Request) error {
 	return nil
 }
 
-// Validate reports whether s can verify anything: it needs a Secret.
+// Validate reports whether s can verify anything and its Secret is not
+// trivially guessed: it needs a Secret of at least MinMD5SecretLen bytes.
 func (s *SecureLinkMD5) Validate() error {
-	if s.Secret == "" {
+	switch {
+	case s.Secret == "":
 		return errors.New("imgproxy: SecureLinkMD5: empty Secret")
+	case len(s.Secret) < MinMD5SecretLen:
+		return fmt.Errorf("imgproxy: SecureLinkMD5: Secret is %d bytes, shorter than %d", len(s.Secret), MinMD5SecretLen)
 	}
 	return nil
 }
@@ -275,14 +289,17 @@ func (s *HMACSigner) FuncMap() template.FuncMap {
 }
 
 // Validate reports whether s can sign and verify: it needs a non-empty
-// Keys[0] of at least 16 bytes. Verify fails closed without it either way.
+// Keys[0], and every non-empty key, since Verify accepts each, of at
+// least MinHMACKeyLen bytes. Verify fails closed without Keys[0] either
+// way.
 func (s *HMACSigner) Validate() error {
-	key := s.signKey()
-	switch {
-	case key == nil:
+	if s.signKey() == nil {
 		return errors.New("imgproxy: HMACSigner: Keys[0] is missing or empty")
-	case len(key) < 16:
-		return errors.New("imgproxy: HMACSigner: Keys[0] is shorter than 16 bytes")
+	}
+	for i, key := range s.Keys {
+		if len(key) > 0 && len(key) < MinHMACKeyLen {
+			return fmt.Errorf("imgproxy: HMACSigner: Keys[%d] is %d bytes, shorter than %d", i, len(key), MinHMACKeyLen)
+		}
 	}
 	return nil
 }

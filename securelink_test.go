@@ -233,11 +233,18 @@ func TestSignFuncMap(t *testing.T) {
 func TestSignerValidate(t *testing.T) {
 	t.Parallel()
 	require.Error(t, (&imgproxy.SecureLinkMD5{}).Validate())
-	require.NoError(t, (&imgproxy.SecureLinkMD5{Secret: "s"}).Validate())
+	require.Error(t, (&imgproxy.SecureLinkMD5{Secret: "s"}).Validate())
+	require.Error(t, (&imgproxy.SecureLinkMD5{Secret: "1234567"}).Validate())
+	require.NoError(t, (&imgproxy.SecureLinkMD5{Secret: "12345678"}).Validate())
+	require.NoError(t, (&imgproxy.SecureLinkMD5{Secret: "your_secret"}).Validate(), "nginx's example secret")
+	require.NoError(t, (&imgproxy.SecureLinkMD5{Secret: "x"}).Verify(httptest.NewRequest("GET", (&imgproxy.SecureLinkMD5{Secret: "x"}).Sign("/a.jpg"), nil)),
+		"Verify does not refuse a short secret: Validate is the start-up check")
 	require.Error(t, (&imgproxy.HMACSigner{}).Validate())
 	require.Error(t, (&imgproxy.HMACSigner{Keys: [][]byte{nil, []byte("0123456789abcdef")}}).Validate())
 	require.Error(t, (&imgproxy.HMACSigner{Keys: [][]byte{[]byte("short")}}).Validate())
 	require.NoError(t, (&imgproxy.HMACSigner{Keys: [][]byte{[]byte("0123456789abcdef")}}).Validate())
+	require.Error(t, (&imgproxy.HMACSigner{Keys: [][]byte{[]byte("0123456789abcdef"), []byte("old")}}).Validate(), "an old key verifies too")
+	require.NoError(t, (&imgproxy.HMACSigner{Keys: [][]byte{[]byte("0123456789abcdef"), nil}}).Validate(), "empty keys are ignored")
 }
 
 // TestSecureLinkThroughServer checks Verify on requests parsed by a real

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -287,4 +288,44 @@ func TestClusterNegotiation(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 1, o.count("/gen/640.jpg"), "one origin fetch for every format on every node")
+}
+
+// TestClusterPeerServesOnlyPictures: a holder of the peer secret gets
+// originals only if they are pictures within -max-source-bytes, and
+// variants only of pictures; the rest of the upstream stays closed.
+func TestClusterPeerServesOnlyPictures(t *testing.T) {
+	t.Parallel()
+	up, _ := origin(t)
+	nodes := startCluster(t, 1, up.URL+"/", "-max-source-bytes", "1M")
+	tests := []struct {
+		group, key string
+		want       int
+	}{
+		{"originals", "1/photo.jpg", http.StatusOK},
+		{"originals", "1/pixel.png", http.StatusOK},
+		{"originals", "1/text.txt", http.StatusUnsupportedMediaType},
+		{"originals", "1/big.jpg", http.StatusUnsupportedMediaType}, // over 1M
+		{"originals", "1/missing.jpg", http.StatusNotFound},
+		{"originals", "1/../text.txt", http.StatusBadRequest},
+		{"originals", "1//etc/passwd", http.StatusBadRequest},
+		{"variants", "1/100x100/photo.jpg", http.StatusOK},
+		{"variants", "1/100x100/text.txt", http.StatusUnsupportedMediaType},
+		{"variants", "1/-x-/text.txt", http.StatusUnsupportedMediaType},
+	}
+	for _, tt := range tests {
+		u := nodes[0].peer + "/_groupcache/" + tt.group + "/" + url.PathEscape(tt.key)
+		req, err := http.NewRequest(http.MethodGet, u, nil)
+		require.NoError(t, err)
+		req.Header.Set("X-Imgproxy-Peer-Secret", testPeerSecret)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		require.NoError(t, err)
+		assert.Equal(t, tt.want, resp.StatusCode, "%s %s", tt.group, tt.key)
+		if tt.want != http.StatusOK {
+			assert.Equal(t, http.StatusText(tt.want)+"\n", string(body), "%s %s", tt.group, tt.key)
+		}
+		assert.NotContains(t, string(body), "not an image at all", "%s %s", tt.group, tt.key)
+	}
 }

@@ -10,6 +10,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -19,6 +20,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -54,8 +56,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel}))
 	h, err := newHandler(cfg, logger)
 	if err != nil {
-		return err
+		return redactErr(err, cfg.upstream)
 	}
+	setMemoryLimit(cfg, getenv, logger)
 	// Two routes: a ServeMux would cost more per request than the whole
 	// cache-hit path it routes to.
 	mux := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -71,12 +74,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{
-		Handler:           mux,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
+	srv := newHTTPServer(cfg, mux, slog.NewLogLogger(logger.Handler(), slog.LevelWarn))
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	errc := make(chan error, 2)
@@ -86,13 +84,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 			ln.Close()
 			return err
 		}
-		peerSrv := &http.Server{Handler: h.Cluster, ReadHeaderTimeout: 10 * time.Second, ErrorLog: srv.ErrorLog}
+		peerSrv := newHTTPServer(cfg, h.Cluster, srv.ErrorLog)
 		go func() { errc <- peerSrv.Serve(pln) }()
 		defer peerSrv.Close()
 		logger.Info("imgproxy: peer protocol", "addr", pln.Addr().String(), "self", cfg.self)
 	}
 	go func() { errc <- srv.Serve(ln) }()
-	logger.Info("imgproxy: listening", "addr", ln.Addr().String(), "upstream", cfg.upstream, "prefix", cfg.prefix)
+	logger.Info("imgproxy: listening", "addr", ln.Addr().String(), "upstream", redactURL(cfg.upstream), "prefix", cfg.prefix)
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}
@@ -123,6 +121,9 @@ func newHandler(cfg *config, logger *slog.Logger) (*imgproxy.Handler, error) {
 		Resizer: &imgproxy.BildResizer{
 			JPEGQuality: cfg.jpegQuality, MaxPixels: cfg.maxPixels,
 			Background: bg, NoAutoOrient: !cfg.autoOrient, MaxAnimationPixels: cfg.maxAnimPx, KeepICC: cfg.keepICC,
+			MemoryBudget: cmp.Or(cfg.memoryBudget, -1), // "0" on the command line means no bound
+			MaxQueue:     cfg.maxQueue, MaxWait: cfg.maxWait,
+			MaxOutputPixels: cfg.maxOutputPixels, MaxOutputBytes: cfg.maxOutputBytes,
 			Encoders: map[imgproxy.Format]imgproxy.Encoder{
 				imgproxy.FormatWebP: &webp.Encoder{Quality: cfg.webpQuality},
 				imgproxy.FormatAVIF: &avif.Encoder{Quality: cfg.avifQuality, Speed: cfg.avifSpeed},
@@ -134,7 +135,7 @@ func newHandler(cfg *config, logger *slog.Logger) (*imgproxy.Handler, error) {
 	} else {
 		st, err := os.Stat(cfg.upstream)
 		if err != nil || !st.IsDir() {
-			return nil, fmt.Errorf("-upstream %q: want an http(s) URL or a directory", cfg.upstream)
+			return nil, fmt.Errorf("-upstream %q: want an http(s) URL or a directory", redactURL(cfg.upstream))
 		}
 		h.Fetcher = &imgproxy.DirFetcher{Dir: cfg.upstream, MaxBytes: cfg.maxSourceBytes}
 	}
@@ -162,4 +163,18 @@ func newHandler(cfg *config, logger *slog.Logger) (*imgproxy.Handler, error) {
 		}
 	}
 	return h, h.Validate()
+}
+
+// setMemoryLimit sets the Go runtime's soft memory limit from the budget
+// and the caches (see memoryLimit), unless GOMEMLIMIT says otherwise.
+func setMemoryLimit(cfg *config, getenv func(string) string, logger *slog.Logger) {
+	if v := getenv("GOMEMLIMIT"); v != "" {
+		logger.Info("imgproxy: memory", "budget", formatSize(cfg.memoryBudget, 1024), "GOMEMLIMIT", v)
+		return
+	}
+	limit := memoryLimit(cfg)
+	if limit > 0 {
+		debug.SetMemoryLimit(limit)
+	}
+	logger.Info("imgproxy: memory", "budget", formatSize(cfg.memoryBudget, 1024), "limit", formatSize(limit, 1024))
 }

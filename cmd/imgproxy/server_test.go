@@ -86,12 +86,26 @@ func startServer(t *testing.T, args ...string) *server {
 	return s
 }
 
+// startServerEnv is startServer with the process environment env (plus
+// GORACE) instead of this process's.
+func startServerEnv(t *testing.T, env []string, args ...string) *server {
+	t.Helper()
+	s, err := tryStartServerEnv(t, env, args...)
+	require.NoError(t, err)
+	return s
+}
+
 // tryStartServer is startServer that reports a process exiting before it
 // listens (a peer port taken meanwhile) as an error rather than failing.
 func tryStartServer(t *testing.T, args ...string) (*server, error) {
 	t.Helper()
+	return tryStartServerEnv(t, os.Environ(), args...)
+}
+
+func tryStartServerEnv(t *testing.T, env []string, args ...string) (*server, error) {
+	t.Helper()
 	cmd := exec.Command(binary, append([]string{"-listen", "127.0.0.1:0"}, args...)...)
-	cmd.Env = append(os.Environ(), "GORACE=halt_on_error=1")
+	cmd.Env = append(append([]string{}, env...), "GORACE=halt_on_error=1")
 	stderr, err := cmd.StderrPipe()
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())

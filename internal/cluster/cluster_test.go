@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/golang/groupcache"
+	pb "github.com/golang/groupcache/groupcachepb"
+	"github.com/golang/protobuf/proto"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -38,6 +40,7 @@ type clusterOpts struct {
 	tag      string                                   // prefixes values, to tell clusters apart
 	client   *http.Client                             // nil: the Pool's default
 	replicas func(i int) int                          // nil: default
+	maxValue int64                                    // 0: default
 	wrap     func(i int, h http.Handler) http.Handler // nil: serve the Pool as is
 }
 
@@ -55,7 +58,7 @@ func newTestCluster(t *testing.T, o clusterOpts) []*node {
 		peers[i] = nodes[i].url
 	}
 	for i, n := range nodes {
-		cfg := Config{Self: n.url, Peers: peers, Secret: testSecret, Client: o.client, ErrorStatus: testErrorStatus}
+		cfg := Config{Self: n.url, Peers: peers, Secret: testSecret, Client: o.client, ErrorStatus: testErrorStatus, MaxValueBytes: o.maxValue}
 		if o.replicas != nil {
 			cfg.Replicas = o.replicas(i)
 		}
@@ -309,4 +312,42 @@ func TestPoolClose(t *testing.T) {
 	assert.Equal(t, http.StatusServiceUnavailable, rec.Code)
 
 	assert.Panics(t, func() { n.pool.NewGroup("more", 1, groupcache.GetterFunc(nil)) })
+}
+
+// TestClusterOversizedAnswer: a peer's answer over MaxValueBytes, with or
+// without a Content-Length, is not read whole; the asking node loads the
+// key itself.
+func TestClusterOversizedAnswer(t *testing.T) {
+	t.Parallel()
+	big := strings.Repeat("x", 4<<10)
+	for _, chunked := range []bool{false, true} {
+		t.Run(fmt.Sprintf("chunked=%v", chunked), func(t *testing.T) {
+			t.Parallel()
+			nodes := newTestCluster(t, clusterOpts{n: 2, tag: big, maxValue: 1 << 10, wrap: func(i int, h http.Handler) http.Handler {
+				if i != 0 || !chunked {
+					return h
+				}
+				// A well-formed answer, sent in chunks without a length.
+				body, err := proto.Marshal(&pb.GetResponse{Value: []byte(strings.Repeat(big, 64))})
+				require.NoError(t, err)
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					w.WriteHeader(http.StatusOK)
+					for len(body) > 0 {
+						n := min(len(body), 1<<10)
+						_, _ = w.Write(body[:n])
+						w.(http.Flusher).Flush()
+						body = body[n:]
+					}
+				})
+			}})
+			key := keyOwnedBy(t, nodes[1], nodes[0].url, "big")
+			ctx := WithPeerStatus(context.Background())
+			var v string
+			require.NoError(t, nodes[1].originals.Get(ctx, key, groupcache.StringSink(&v)))
+			assert.Equal(t, big+"orig:"+key, v)
+			assert.EqualValues(t, 1, nodes[1].origLoads.Load(), "loaded by the asking node")
+			_, ok := PeerStatus(ctx)
+			assert.False(t, ok, "an oversized answer says nothing about the key")
+		})
+	}
 }

@@ -14,6 +14,9 @@ import (
 const (
 	DefaultBasePath = "/_groupcache/"
 	DefaultReplicas = 50
+	// DefaultMaxValueBytes bounds a peer's answer: room for the largest
+	// source (20 MiB) with its header, and more.
+	DefaultMaxValueBytes = 64 << 20
 )
 
 // Config describes this node's view of the cluster. Every node must be given
@@ -42,6 +45,11 @@ type Config struct {
 	// DefaultReplicas. Negative values are invalid.
 	Replicas int
 
+	// MaxValueBytes bounds the response read from a peer; a larger one
+	// is an error, and the key is loaded locally. If zero,
+	// DefaultMaxValueBytes. Negative values are invalid.
+	MaxValueBytes int64
+
 	// Client makes the requests to peers. If nil, each Pool builds its own
 	// client with a 30s overall timeout, a 2s dial timeout and no proxy.
 	Client *http.Client
@@ -60,6 +68,9 @@ func (c Config) Validate() error {
 	}
 	if c.Replicas < 0 {
 		return fmt.Errorf("cluster: Replicas is negative (%d)", c.Replicas)
+	}
+	if c.MaxValueBytes < 0 {
+		return fmt.Errorf("cluster: MaxValueBytes is negative (%d)", c.MaxValueBytes)
 	}
 	if len(c.Peers) == 0 {
 		return errors.New("cluster: Peers is empty")
@@ -112,6 +123,14 @@ func (c Config) basePath() string {
 		p += "/"
 	}
 	return p
+}
+
+// maxValueBytes returns c.MaxValueBytes or its default.
+func (c Config) maxValueBytes() int64 {
+	if c.MaxValueBytes == 0 {
+		return DefaultMaxValueBytes
+	}
+	return c.MaxValueBytes
 }
 
 // replicas returns c.Replicas or its default.

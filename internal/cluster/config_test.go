@@ -20,6 +20,7 @@ func TestNewPoolValidation(t *testing.T) {
 		{"valid", func(*Config) {}, ""},
 		{"no secret", func(c *Config) { c.Secret = "" }, "Secret is required"},
 		{"negative replicas", func(c *Config) { c.Replicas = -1 }, "Replicas is negative"},
+		{"negative max value", func(c *Config) { c.MaxValueBytes = -1 }, "MaxValueBytes is negative"},
 		{"no peers", func(c *Config) { c.Peers = nil }, "Peers is empty"},
 		{"self missing", func(c *Config) { c.Self = "http://10.0.0.3:7001" }, "not in Peers"},
 		{"self spelled differently", func(c *Config) { c.Self = a + "/" }, "not in Peers"},
@@ -59,6 +60,8 @@ func TestConfigDefaults(t *testing.T) {
 	}
 	assert.Equal(t, DefaultReplicas, Config{}.replicas())
 	assert.Equal(t, 7, Config{Replicas: 7}.replicas())
+	assert.EqualValues(t, DefaultMaxValueBytes, Config{}.maxValueBytes())
+	assert.EqualValues(t, 5, Config{MaxValueBytes: 5}.maxValueBytes())
 }
 
 func TestPeerURLs(t *testing.T) {

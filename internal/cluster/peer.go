@@ -89,8 +89,8 @@ func newPeerGetter(p *Pool, peer string) *peerGetter {
 }
 
 // Get fetches in.Key of group in.Group from the peer. A non-200 answer is
-// returned as a *PeerError and recorded for PeerStatus; transport errors
-// record nothing.
+// returned as a *PeerError and recorded for PeerStatus; transport errors,
+// and answers over Config.MaxValueBytes, record nothing.
 func (g *peerGetter) Get(ctx context.Context, in *pb.GetRequest, out *pb.GetResponse) error {
 	wire, ok := g.pool.wireName(in.GetGroup())
 	if !ok {
@@ -119,9 +119,16 @@ func (g *peerGetter) Get(ctx context.Context, in *pb.GetRequest, out *pb.GetResp
 		recordPeerStatus(ctx, res.StatusCode)
 		return &PeerError{Peer: g.peer, Status: res.StatusCode}
 	}
-	b, err := io.ReadAll(res.Body)
+	limit := g.pool.maxValue
+	if res.ContentLength > limit {
+		return fmt.Errorf("cluster: peer %s: response of %d bytes, over %d", g.peer, res.ContentLength, limit)
+	}
+	b, err := io.ReadAll(io.LimitReader(res.Body, limit+1))
 	if err != nil {
 		return fmt.Errorf("cluster: peer %s: reading response: %w", g.peer, err)
+	}
+	if int64(len(b)) > limit {
+		return fmt.Errorf("cluster: peer %s: response over %d bytes", g.peer, limit)
 	}
 	if err := proto.Unmarshal(b, out); err != nil {
 		return fmt.Errorf("cluster: peer %s: decoding response: %w", g.peer, err)

@@ -18,6 +18,7 @@ type Pool struct {
 	secretSum   [32]byte // SHA-256 of the shared secret
 	secret      string
 	basePath    string
+	maxValue    int64  // bytes of a peer's response body
 	namePrefix  string // "imgproxy/<pool id>/"
 	client      *http.Client
 	ownsClient  bool
@@ -44,6 +45,7 @@ func NewPool(cfg Config) (*Pool, error) {
 		secretSum:   sum(cfg.Secret),
 		secret:      cfg.Secret,
 		basePath:    cfg.basePath(),
+		maxValue:    cfg.maxValueBytes(),
 		namePrefix:  global.namePrefix(),
 		client:      cfg.Client,
 		errorStatus: cfg.ErrorStatus,

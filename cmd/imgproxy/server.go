@@ -1,0 +1,66 @@
+package main
+
+import (
+	"fmt"
+	"log"
+	"net/http"
+	"time"
+)
+
+// Connection limits of both listeners, the public one and the peer one.
+// They bound what a client that is slow or stops reading can hold: the
+// goroutine, the connection and its buffers, and a response in flight.
+const (
+	// defaultReadHeaderTimeout is nginx's client_header_timeout 60s cut
+	// to what a real client needs: headers arrive in one packet.
+	defaultReadHeaderTimeout = 10 * time.Second
+	// defaultReadTimeout bounds a whole request; image requests have no
+	// body, so it is only a little more than the header timeout.
+	defaultReadTimeout = 30 * time.Second
+	// defaultWriteTimeout runs from the end of the request's headers to
+	// the end of the response, so it covers making the variant (at most
+	// the Handler's 60 s timeout) and sending it: a 20 MiB response (the
+	// largest source, served unchanged) at 1 Mbit/s takes 168 s.
+	defaultWriteTimeout = 5 * time.Minute
+	// defaultIdleTimeout is how long a keep-alive connection may wait
+	// for its next request.
+	defaultIdleTimeout = 2 * time.Minute
+	// defaultMaxHeaderBytes is nginx's large_client_header_buffers 4 8k.
+	// (net/http reads up to 4 KiB more before it answers 431.)
+	defaultMaxHeaderBytes = 32 << 10
+)
+
+// checkServer reports connection limits that are out of range.
+func (c *config) checkServer() error {
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{
+		{"-read-header-timeout", c.readHeaderTimeout},
+		{"-read-timeout", c.readTimeout},
+		{"-write-timeout", c.writeTimeout},
+		{"-idle-timeout", c.idleTimeout},
+	} {
+		if d.v <= 0 {
+			return fmt.Errorf("%s %v: want more than 0", d.name, d.v)
+		}
+	}
+	if c.maxHeaderBytes < 1<<10 || c.maxHeaderBytes > 1<<20 {
+		return fmt.Errorf("-max-header-bytes %d: want 1K..1M", c.maxHeaderBytes)
+	}
+	return nil
+}
+
+// newHTTPServer returns a server of h with cfg's connection limits; both
+// listeners use it.
+func newHTTPServer(cfg *config, h http.Handler, errorLog *log.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: cfg.readHeaderTimeout,
+		ReadTimeout:       cfg.readTimeout,
+		WriteTimeout:      cfg.writeTimeout,
+		IdleTimeout:       cfg.idleTimeout,
+		MaxHeaderBytes:    int(cfg.maxHeaderBytes),
+		ErrorLog:          errorLog,
+	}
+}
