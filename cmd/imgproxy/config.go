@@ -173,7 +173,7 @@ func (c *config) imageFlags(fs *flag.FlagSet) {
 	fs.Var(sizeValue{&c.memoryBudget, 1024}, "memory-budget", "bytes that transforms in flight may hold at their peak, weighed from the header before decoding (K/M/G); one heavier than the whole budget is 415, the others wait their turn; 0: no bound. Default: a quarter of this machine's memory (or cgroup limit, or GOMEMLIMIT), at most 4G")
 	fs.IntVar(&c.maxQueue, "max-queue", 0, "transforms waiting for admission; one more is 503 at once; 0: 8 x the transform concurrency, -1: no waiting")
 	fs.Var(durationValue{&c.maxWait}, "max-wait", "longest wait for admission before 503")
-	fs.Var(sizeValue{&c.maxOutputPixels, 1000}, "max-output-pixels", "largest result width*height (K/M/G = 10^3/10^6/10^9); asking for more is 400")
+	fs.Var(sizeValue{&c.maxOutputPixels, 1000}, "max-output-pixels", "largest result width*height (K/M/G = 10^3/10^6/10^9); larger is 415, decided before decoding")
 	fs.Var(sizeValue{&c.maxOutputBytes, 1024}, "max-output", "largest encoded result (K/M/G); larger is 415")
 }
 
