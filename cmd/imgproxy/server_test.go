@@ -259,13 +259,9 @@ func TestServerEndToEnd(t *testing.T) {
 		"/image/axb/x.jpg":           400,
 		"/image/150x150/../etc/x":    400,
 	} {
-		start := time.Now()
 		resp, body := s.do(t, "GET", path)
 		assert.Equal(t, code, resp.StatusCode, path)
 		assert.Equal(t, http.StatusText(code)+"\n", string(body), path)
-		if strings.Contains(path, "bomb") {
-			assert.Less(t, time.Since(start), time.Second)
-		}
 	}
 	resp, _ = s.do(t, "POST", "/image/150x150/photo.jpg")
 	assert.Equal(t, 405, resp.StatusCode)
