@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -177,4 +178,17 @@ func TestServerLogsNoUpstreamPassword(t *testing.T) {
 	logs := s.logs.String()
 	assert.Contains(t, logs, "user:xxxxx@")
 	assert.NotContains(t, logs, "hunter2")
+
+	// A transport error quotes the URL of the request.
+	closed := "http://user:hunter2@" + strings.TrimPrefix(freeAddr(t), "http://") + "/"
+	s = startServer(t, "-upstream", closed, "-log-level", "debug")
+	resp, _ = s.do(t, "GET", "/image/100x100/photo.jpg")
+	assert.Equal(t, 502, resp.StatusCode)
+	assert.NotContains(t, s.logs.String(), "hunter2")
+}
+
+// freeAddr returns a loopback address nothing listens on.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	return fmt.Sprintf("127.0.0.1:%d", freePorts(t, 1)[0])
 }
