@@ -34,11 +34,15 @@ func gifHeader(data []byte) (header, error) {
 
 // decodeGIF composites the frames as a browser shows them and, for an
 // animation, transforms each as soon as it is composited: only the
-// canvas and the transformed frames are held.
-func decodeGIF(_ context.Context, data []byte, h *header, req decodeRequest) (*picture.Picture, resample.Extent, error) {
+// canvas and the transformed frames are held. gifcodec checks ctx before
+// each frame and every 255 bytes of LZW data; once ctx is done the
+// decode ends with ctx's error (a 504), whatever it has delivered. Worst
+// cases: see package gifcodec; req.frame's transform of each frame comes
+// on top.
+func decodeGIF(ctx context.Context, data []byte, h *header, req decodeRequest) (*picture.Picture, resample.Extent, error) {
 	p := &picture.Picture{Meta: h.meta}
 	animate := req.maxFrames > 1 && h.frames > 1
-	info, err := gifcodec.DecodeFrames(data, req.maxFrames, func(i int, canvas *image.NRGBA, delay time.Duration) error {
+	info, err := gifcodec.DecodeFrames(ctx, data, req.maxFrames, func(i int, canvas *image.NRGBA, delay time.Duration) error {
 		var m image.Image = canvas
 		if animate {
 			m = req.frame(canvas)
@@ -54,6 +58,9 @@ func decodeGIF(_ context.Context, data []byte, h *header, req decodeRequest) (*p
 		}
 		return nil
 	})
+	if cerr := ctx.Err(); cerr != nil {
+		return nil, resample.Extent{}, decodeStopped(FormatGIF, cerr)
+	}
 	if err != nil && p.Image == nil {
 		return nil, resample.Extent{}, decodeFailed(FormatGIF, err)
 	}

@@ -2,6 +2,7 @@ package gifcodec
 
 import (
 	"bytes"
+	"context"
 	"image"
 	"io"
 	"testing"
@@ -60,8 +61,36 @@ func BenchmarkDecodeFrames(b *testing.B) {
 	data := buf.Bytes()
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := DecodeFrames(data, 0, func(int, *image.NRGBA, time.Duration) error { return nil }); err != nil {
+		if _, err := DecodeFrames(context.Background(), data, 0, func(int, *image.NRGBA, time.Duration) error { return nil }); err != nil {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkWorstBigFrame: the costliest frame for its bytes, a solid
+// 7071x7071 (50 MP) frame of 34 KB, decoded and composited.
+func BenchmarkWorstBigFrame(b *testing.B) {
+	const w = 7071
+	data := buildGIF(b, w, w, 0, []frameSpec{{rect: image.Rect(0, 0, w, w), pix: fill(w*w, 2)}})
+	benchDecode(b, data)
+}
+
+// BenchmarkWorstManyFrames: 5000 1x1 frames on a 1000x1000 canvas, where
+// the cost per frame, not per pixel, dominates.
+func BenchmarkWorstManyFrames(b *testing.B) {
+	specs := make([]frameSpec, 5000)
+	for i := range specs {
+		specs[i] = frameSpec{rect: image.Rect(0, 0, 1, 1), pix: []uint8{1}}
+	}
+	benchDecode(b, buildGIF(b, 1000, 1000, 0, specs))
+}
+
+func benchDecode(b *testing.B, data []byte) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := DecodeFrames(context.Background(), data, 0, func(int, *image.NRGBA, time.Duration) error { return nil }); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(data)), "input-bytes")
 }

@@ -2,6 +2,7 @@ package gifcodec
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"image"
 	"image/gif"
@@ -52,7 +53,13 @@ const (
 // pixel, at most the canvas area) and, if a frame uses disposal 3, a copy
 // of its rectangle (at most 4 bytes a canvas pixel). Config tells the
 // canvas size without decoding.
-func DecodeFrames(data []byte, maxFrames int, fn func(i int, frame *image.NRGBA, delay time.Duration) error) (Info, error) {
+//
+// ctx is checked before each frame and, while a frame's LZW data is
+// decoded, before each data sub-block (255 bytes at most) is read: once
+// ctx is done, DecodeFrames returns ctx.Err() itself (not a FormatError,
+// and even after the first frame), with the frames delivered so far
+// counted in Info.Frames.
+func DecodeFrames(ctx context.Context, data []byte, maxFrames int, fn func(i int, frame *image.NRGBA, delay time.Duration) error) (Info, error) {
 	s, err := newScanner(data)
 	if err != nil {
 		return Info{}, err
@@ -62,20 +69,27 @@ func DecodeFrames(data []byte, maxFrames int, fn func(i int, frame *image.NRGBA,
 		c    *compositor
 	)
 	for {
+		if err := ctx.Err(); err != nil {
+			return info, err
+		}
 		f, ok, err := s.next()
 		if err == nil && ok && c == nil {
 			info.Width, info.Height = s.canvasSize(f)
 			c = newCompositor(info.Width, info.Height)
+			c.ctx = ctx
 		}
 		switch {
 		case err != nil || !ok:
 		case maxFrames > 0 && info.Frames >= maxFrames:
 			info.Truncated = true // count the rest only
 		default:
-			if err = c.draw(f); err == nil {
-				if err := fn(info.Frames, c.canvas, time.Duration(f.delay)*10*time.Millisecond); err != nil {
-					return info, err
+			err = c.draw(f)
+			if err != nil {
+				if cerr := ctx.Err(); cerr != nil {
+					return info, cerr // not damage: the caller's deadline
 				}
+			} else if err := fn(info.Frames, c.canvas, time.Duration(f.delay)*10*time.Millisecond); err != nil {
+				return info, err
 			}
 		}
 		if err != nil || !ok {
@@ -102,6 +116,7 @@ func maxFrameArea(canvas int) int { return max(4*canvas, 1<<20) }
 // compositor keeps the canvas and what the previous frame's disposal
 // needs.
 type compositor struct {
+	ctx      context.Context // ends a frame's LZW decoding
 	canvas   *image.NRGBA
 	disposal byte            // of the frame last drawn
 	rect     image.Rectangle // the last frame's rectangle, clipped
@@ -179,7 +194,7 @@ func (c *compositor) decode(f frameInfo) (*image.Paletted, error) {
 	b = append(b, f.lzw...)
 	b = append(b, blockTrailer)
 	c.mini = b
-	img, err := gif.Decode(bytes.NewReader(b))
+	img, err := gif.Decode(&ctxReader{ctx: c.ctx, r: bytes.NewReader(b)})
 	if err != nil {
 		return nil, FormatError(fmt.Sprintf("frame data: %v", err))
 	}
@@ -189,6 +204,24 @@ func (c *compositor) decode(f frameInfo) (*image.Paletted, error) {
 	}
 	return m, nil
 }
+
+// ctxReader is a bytes.Reader that fails once ctx is done. image/gif
+// uses it directly, as an io.ByteReader, and calls Read once per data
+// sub-block, so a frame's LZW decoding stops within 255 input bytes of
+// ctx's end. The check is one atomic load.
+type ctxReader struct {
+	ctx context.Context
+	r   *bytes.Reader
+}
+
+func (r *ctxReader) Read(p []byte) (int, error) {
+	if err := r.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return r.r.Read(p)
+}
+
+func (r *ctxReader) ReadByte() (byte, error) { return r.r.ReadByte() }
 
 // save copies r of the canvas into c.saved.
 func (c *compositor) save(r image.Rectangle) {

@@ -2,6 +2,7 @@ package gifcodec
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"image"
 	"image/color"
@@ -199,7 +200,7 @@ func TestDecodeFramesCallbackError(t *testing.T) {
 	t.Parallel()
 	stop := errors.New("stop")
 	calls := 0
-	_, err := DecodeFrames(fiveFrames(t), 0, func(i int, _ *image.NRGBA, _ time.Duration) error {
+	_, err := DecodeFrames(context.Background(), fiveFrames(t), 0, func(i int, _ *image.NRGBA, _ time.Duration) error {
 		calls++
 		if i == 1 {
 			return stop

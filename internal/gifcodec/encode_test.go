@@ -2,6 +2,7 @@ package gifcodec
 
 import (
 	"bytes"
+	"context"
 	"image"
 	"image/color"
 	"image/color/palette"
@@ -276,7 +277,7 @@ func TestQuantizerQuality(t *testing.T) {
 // each frame over as it comes.
 func decodePicture(data []byte, maxFrames int) (*picture.Picture, error) {
 	var frames []picture.Frame
-	info, err := DecodeFrames(data, maxFrames, func(_ int, m *image.NRGBA, d time.Duration) error {
+	info, err := DecodeFrames(context.Background(), data, maxFrames, func(_ int, m *image.NRGBA, d time.Duration) error {
 		cp := image.NewNRGBA(m.Rect)
 		copy(cp.Pix, m.Pix)
 		frames = append(frames, picture.Frame{Image: cp, Delay: d})

@@ -2,6 +2,7 @@ package gifcodec
 
 import (
 	"bytes"
+	"context"
 	"image"
 	"testing"
 	"time"
@@ -34,7 +35,7 @@ func FuzzDecodeFrames(f *testing.F) {
 			return // a legitimately huge canvas: too slow to fuzz
 		}
 		n := 0
-		info, err := DecodeFrames(data, maxFrames, func(i int, m *image.NRGBA, _ time.Duration) error {
+		info, err := DecodeFrames(context.Background(), data, maxFrames, func(i int, m *image.NRGBA, _ time.Duration) error {
 			if i != n || m.Rect != image.Rect(0, 0, cfg.Width, cfg.Height) {
 				t.Fatalf("frame %d: %v, config %+v", i, m.Rect, cfg)
 			}

@@ -2,6 +2,7 @@ package gifcodec
 
 import (
 	"bytes"
+	"context"
 	"image"
 	"image/color"
 	"image/gif"
@@ -103,7 +104,7 @@ type decoded struct {
 func decodeAll(t testing.TB, data []byte, maxFrames int) (decoded, Info, error) {
 	t.Helper()
 	var d decoded
-	info, err := DecodeFrames(data, maxFrames, func(i int, m *image.NRGBA, delay time.Duration) error {
+	info, err := DecodeFrames(context.Background(), data, maxFrames, func(i int, m *image.NRGBA, delay time.Duration) error {
 		require.Equal(t, len(d.frames), i)
 		cp := image.NewNRGBA(m.Rect)
 		copy(cp.Pix, m.Pix)

@@ -21,7 +21,12 @@
 // Read interprets (iCCP, sRGB, gAMA, tRNS, eXIf), not for PLTE, IDAT or
 // unknown chunks: image/png checks them when it decodes. InsertICC copies
 // the input once (O(len(png)) time and memory) plus the compressed
-// profile.
+// profile. Measured with throwaway benchmarks of Read (one core of a
+// 2-core Xeon): 20 MB of empty chunks before IDAT take 79 ms and make
+// one 4-byte allocation per chunk (1.7 million, 7 MB of garbage); an
+// iCCP chunk of 65 KB inflating to 64 MiB is cut off at MaxICCSize+1
+// bytes in 6.6 ms, 10 MB allocated. Pixels are decoded by image/png,
+// whose worst case the root package states at decodePNG.
 //
 // What the pipeline can rely on from image/png is pinned by
 // TestStdlibDecodesEveryKind: every colour type (0, 2, 3, 4, 6) at every

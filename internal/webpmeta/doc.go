@@ -6,4 +6,15 @@
 //
 // Everything here is bounds-checked against the input: a malformed file
 // gives a *FormatError, never a panic or an out-of-range read.
+//
+// Worst cases: nothing here decodes pixels or decompresses anything.
+// Parse walks the chunks once, linear in the file (each chunk costs its
+// 8-byte header, whatever its payload: 20 MB of empty chunks take 33 ms,
+// with no allocation; ICC and EXIF alias the input), reading the
+// bitstream headers of the still image or of each ANMF frame. FirstFrame
+// parses once more and copies the first frame's ALPH and bitstream
+// chunks into a new still file: time and memory at most the input's
+// size. Decoding is golang.org/x/image/webp's, whose worst cases the
+// root package states at decodeWebP. (Measured with a throwaway
+// benchmark of Parse on such a file, one core of a 2-core Xeon.)
 package webpmeta
