@@ -86,14 +86,31 @@ func jpegScale(plan geometry) (scale int, exact bool) {
 // unsupported. The extent is the part of the decoded image that holds the
 // picture: at 1/8, a 3172-row photo decodes to 397 rows of which 396.5
 // are picture.
-func decodeJPEG(_ context.Context, data []byte, h *header, req decodeRequest) (*picture.Picture, resample.Extent, error) {
+//
+// ctx stops our decoder between scans and every few rows of blocks; its
+// error is returned as it is (context.DeadlineExceeded is a 504), not as
+// ErrUnsupported. Files breaking T.81's progression order, with more than
+// 100 scans or more work than the decoder's bound (scan bombs) are
+// ErrUnsupported (415). The image/jpeg fallback cannot be interrupted
+// once started (ctx is only checked before it); it only runs for frames
+// our decoder does not support, after the decoder has admitted their scan
+// script (progression, scan limit and work bound), and in practice
+// image/jpeg refuses those frames too (arithmetic coding, lossless,
+// hierarchical, 12-bit, sampling factors outside the six YCbCr ratios).
+func decodeJPEG(ctx context.Context, data []byte, h *header, req decodeRequest) (*picture.Picture, resample.Extent, error) {
 	plan := req.plan
 	scale, exact := jpegScale(plan)
-	m, err := jpegdec.Decode(data, scale, &jpegdec.Options{Approximate: !exact})
+	m, err := jpegdec.DecodeContext(ctx, data, scale, &jpegdec.Options{Approximate: !exact})
 	var unsupported jpegdec.UnsupportedError
 	if errors.As(err, &unsupported) {
+		if err := ctx.Err(); err != nil {
+			return nil, resample.Extent{}, err
+		}
 		scale = 1
 		m, err = jpeg.Decode(bytes.NewReader(data))
+	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return nil, resample.Extent{}, err
 	}
 	if err != nil {
 		return nil, resample.Extent{}, fmt.Errorf("%w: decoding jpeg: %v", ErrUnsupported, err)

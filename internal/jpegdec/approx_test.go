@@ -1,6 +1,7 @@
 package jpegdec
 
 import (
+	"context"
 	"image"
 	"math"
 	"os"
@@ -154,9 +155,9 @@ func TestApproximatePlan(t *testing.T) {
 // stands for (magnitudes truncated toward zero, T.81 G.1.2.3).
 func checkIntervals(t *testing.T, data []byte, s int) {
 	t.Helper()
-	de, _, err := decodeCoefficients(data, s, nil)
+	de, _, err := decodeCoefficients(context.Background(), data, s, nil)
 	require.NoError(t, err)
-	da, _, err := decodeCoefficients(data, s, approx)
+	da, _, err := decodeCoefficients(context.Background(), data, s, approx)
 	require.NoError(t, err)
 	k := 8 / s
 	bad := 0
@@ -322,9 +323,9 @@ func checkApproximate(t *testing.T, data []byte, minPSNR float64) float64 {
 		checkIntervals(t, data, s)
 		exact, err := Decode(data, s, nil)
 		require.NoError(t, err)
-		d, img, err := decodeCoefficients(data, s, approx)
+		d, img, err := decodeCoefficients(context.Background(), data, s, approx)
 		require.NoError(t, err)
-		d.reconstruct()
+		require.NoError(t, d.reconstruct())
 		read, total := entropyShare(d)
 		mean, maxd, psnr := imageStats(t, img, exact)
 		_, _, psnr8 := imageStats(t, upsampled8(t, data, s), exact)

@@ -41,7 +41,7 @@ func (d *decoder) baselineScan(s *scan) error {
 		idctScaled(k, blk, c.plane[(by*c.stride+bx)*k:], c.stride)
 		*blk = [64]int32{}
 		return nil
-	}, gray)
+	}, gray, nil)
 }
 
 var errHuffman = FormatError("bad Huffman code")

@@ -1,7 +1,9 @@
 package jpegdec
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"image"
 )
 
@@ -15,15 +17,10 @@ var zigzag = [80]uint8{
 	63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63,
 }
 
-// maxScans bounds the number of progressive scans decoded.
-const maxScans = 1000
-
-// scan is a parsed SOS header.
+// scan is a parsed SOS header with its Huffman tables.
 type scan struct {
-	n              int
-	comp           [4]int // frame component indices
-	dc, ac         [4]*huffTable
-	ss, se, ah, al int
+	scanHdr
+	dc, ac [4]*huffTable
 }
 
 // Decode decodes a JPEG at 1/scale of its size (scale 1, 2, 4 or 8). The
@@ -38,42 +35,81 @@ type scan struct {
 //
 // Arithmetic-coded, lossless, hierarchical and 12-bit files return an
 // UnsupportedError, as do sampling factors the output cannot represent.
-// opts may be nil.
+// Progressive files that break the progression rules of T.81, have more
+// than 100 scans or exceed the work bound (see the package documentation)
+// return a FormatError. opts may be nil.
 func Decode(data []byte, scale int, opts *Options) (image.Image, error) {
-	d, img, err := decodeCoefficients(data, scale, opts)
+	return DecodeContext(context.Background(), data, scale, opts)
+}
+
+// DecodeContext is Decode, stopped when ctx is done: it checks ctx
+// before decoding, between scans and every ctxRows rows of blocks (or
+// MCUs) inside scans and the final reconstruction, and then returns an
+// error wrapping ctx.Err() (errors.Is(err, context.DeadlineExceeded)
+// holds after a deadline).
+func DecodeContext(ctx context.Context, data []byte, scale int, opts *Options) (image.Image, error) {
+	d, img, err := decodeCoefficients(ctx, data, scale, opts)
 	if err != nil {
 		return nil, err
 	}
 	if d.progressive {
-		d.reconstruct()
+		if err := d.reconstruct(); err != nil {
+			return nil, err
+		}
 	}
 	return img, nil
 }
 
-// decodeCoefficients does all of Decode but the final reconstruction of
-// progressive files: it returns the decoder (whose components hold the
-// coefficients of a progressive file) and the output image, which is
-// complete for sequential files.
-func decodeCoefficients(data []byte, scale int, opts *Options) (*decoder, image.Image, error) {
+// ctxRows is how many rows of blocks or MCUs a scan or reconstruct
+// loop runs between checks of the context: at most 16 x 8 pixel rows
+// of a 65535-pixel-wide frame, a few milliseconds.
+const ctxRows = 16
+
+// interrupted returns the wrapped context error, or nil.
+func (d *decoder) interrupted() error {
+	if err := d.ctx.Err(); err != nil {
+		return fmt.Errorf("jpegdec: decoding interrupted: %w", err)
+	}
+	return nil
+}
+
+// decodeCoefficients does all of DecodeContext but the final
+// reconstruction of progressive files: it returns the decoder (whose
+// components hold the coefficients of a progressive file) and the output
+// image, which is complete for sequential files.
+func decodeCoefficients(ctx context.Context, data []byte, scale int, opts *Options) (*decoder, image.Image, error) {
 	if scale != 1 && scale != 2 && scale != 4 && scale != 8 {
 		return nil, nil, errors.New("jpegdec: scale must be 1, 2, 4 or 8")
 	}
-	d := &decoder{walker: walker{data: data}, scale: scale, k: 8 / scale}
+	d := &decoder{walker: walker{data: data}, ctx: ctx, scale: scale, k: 8 / scale}
+	if err := d.interrupted(); err != nil {
+		return nil, nil, err
+	}
 	if opts != nil {
 		d.approx = opts.Approximate
 	}
 	if err := d.readHeaders(false); err != nil {
 		return nil, nil, err
 	}
-	if err := d.supportErr(); err != nil {
-		return nil, nil, err
-	}
 	px := int64(d.width) * int64(d.height)
 	if px > maxFramePixels || opts != nil && opts.MaxPixels > 0 && px > opts.MaxPixels {
 		return nil, nil, ErrTooLarge
 	}
+	d.geometry()
+	if d.progressive {
+		// Before any allocation, and before supportErr so that callers
+		// falling back to another decoder on UnsupportedError only do
+		// so for admitted scripts: a refused file costs a marker walk.
+		if err := d.checkScript(); err != nil {
+			return nil, nil, err
+		}
+	}
+	if err := d.supportErr(); err != nil {
+		return nil, nil, err
+	}
 	img := d.allocate()
 	if d.progressive {
+		d.prog = newProgression(d)
 		if err := d.planProgressive(); err != nil {
 			return nil, nil, err
 		}
@@ -113,13 +149,21 @@ func (d *decoder) decodeScans() error {
 		if err != nil {
 			return err
 		}
-		if nscan >= maxScans || !d.progressive && (nscan >= d.ncomp || d.band && nscan > 0) {
+		if err := d.interrupted(); err != nil {
+			return err
+		}
+		if !d.progressive && (nscan >= d.ncomp || d.band && nscan > 0) {
 			// Bound the work per input byte: a sequential file codes
-			// each component once; real progressive files use far
-			// fewer scans than maxScans. A sequential band decode
+			// each component once. A sequential band decode
 			// (color.go) has converted its only scan already.
+			// Progressive scans are bounded by their admission.
 			d.skipEntropy()
 			continue
+		}
+		if d.progressive {
+			if err := d.prog.admit(d, &s.scanHdr); err != nil {
+				return err
+			}
 		}
 		if err := d.decodeScan(&s, nscan); err != nil {
 			return err
@@ -132,53 +176,26 @@ func (d *decoder) decodeScans() error {
 	return nil
 }
 
-// parseSOS reads and validates a scan header.
+// parseSOS reads and validates a scan header and selects its Huffman
+// tables.
 func (d *decoder) parseSOS(p []byte) (scan, error) {
 	var s scan
-	if len(p) < 1 {
-		return s, FormatError("short SOS")
+	h, tdta, err := d.parseScanHdr(p)
+	if err != nil {
+		return s, err
 	}
-	s.n = int(p[0])
-	if s.n < 1 || s.n > 4 || s.n > d.ncomp || len(p) != 4+2*s.n {
-		return s, FormatError("bad SOS length")
-	}
-	blocks := 0
+	s.scanHdr = h
 	for j := range s.n {
-		id, tdta := p[1+2*j], p[2+2*j]
-		ci := -1
-		for i := range d.ncomp {
-			if d.comp[i].id == id {
-				ci = i
-			}
-		}
-		if ci < 0 {
-			return s, FormatError("unknown scan component")
-		}
-		for i := range j {
-			if s.comp[i] == ci {
-				return s, FormatError("repeated scan component")
-			}
-		}
-		s.comp[j] = ci
-		td, ta := tdta>>4&3, tdta&3
+		td, ta := tdta[j]>>4&3, tdta[j]&3
 		d.defaultTable(0, td) // Annex K tables for files without DHT
 		d.defaultTable(1, ta)
 		s.dc[j], s.ac[j] = &d.huff[0][td], &d.huff[1][ta]
-		blocks += d.comp[ci].h * d.comp[ci].v
 	}
-	if s.n > 1 && blocks > 10 {
-		return s, FormatError("too many blocks per MCU")
-	}
-	q := p[1+2*s.n:]
-	s.ss, s.se, s.ah, s.al = int(q[0]), int(q[1]), int(q[2]>>4), int(q[2]&15)
 	if !d.progressive {
 		s.ss, s.se, s.ah, s.al = 0, 63, 0, 0
 		return s, nil
 	}
-	if s.ss > s.se || s.se > 63 || (s.ss == 0) != (s.se == 0) || s.ss > 0 && s.n != 1 || s.al > 13 || s.ah > 13 {
-		return s, FormatError("bad progressive scan parameters")
-	}
-	return s, nil
+	return s, checkScanParams(&s.scanHdr)
 }
 
 // decodeScan sets up quantisation and decodes or skips one scan.
@@ -222,7 +239,13 @@ func (d *walker) skipEntropy() {
 // exhausted (truncated or corrupt input), blocks up to the next restart
 // marker are passed to gap instead, or the scan ends if gap is nil and
 // there are no restart markers.
-func (d *decoder) walkScan(s *scan, fn, gap func(j, bx, by int) error) error {
+//
+// run, if not nil (progressive AC scans, which are non-interleaved),
+// takes over the rest of an end-of-band run: when fn leaves d.eobrun > 0,
+// the next n blocks of the run in the same block row and restart interval
+// are passed to run(bx, by, n) at once and d.eobrun is reduced by n. A
+// hostile file made of EOB runs then costs little per block.
+func (d *decoder) walkScan(s *scan, fn, gap func(j, bx, by int) error, run func(bx, by, n int)) error {
 	d.br = bitReader{data: d.data, pos: d.pos}
 	d.resetPredictors()
 	mcu := 0
@@ -239,19 +262,51 @@ func (d *decoder) walkScan(s *scan, fn, gap func(j, bx, by int) error) error {
 		return fn
 	}
 	var err error
+	unit := int64(blockCost + s.se - s.ss + 1) // work per block, see scanCost
 	if s.n == 1 {
 		c := &d.comp[s.comp[0]]
 		for by := 0; by < c.nbh && err == nil; by++ {
+			if by%ctxRows == ctxRows-1 {
+				if err = d.interrupted(); err != nil {
+					break
+				}
+			}
+			d.work += int64(c.nbw) * unit
 			for bx := 0; bx < c.nbw && err == nil; bx++ {
-				if f := next(); f != nil {
-					err = f(0, bx, by)
-				} else if d.ri == 0 {
-					return nil
+				f := next()
+				if f == nil {
+					if d.ri == 0 {
+						return nil
+					}
+					continue
+				}
+				if err = f(0, bx, by); err != nil || run == nil || d.eobrun == 0 {
+					continue
+				}
+				n := min(d.eobrun, c.nbw-1-bx)
+				if d.ri > 0 {
+					n = min(n, (d.ri-mcu%d.ri)%d.ri) // blocks before the next restart
+				}
+				if n > 0 {
+					run(bx+1, by, n)
+					d.eobrun -= n
+					mcu += n
+					bx += n
 				}
 			}
 		}
 	} else {
+		perMCU := 0
+		for j := range s.n {
+			perMCU += d.comp[s.comp[j]].h * d.comp[s.comp[j]].v
+		}
 		for my := 0; my < d.mcusY && err == nil; my++ {
+			if my%ctxRows == ctxRows-1 {
+				if err = d.interrupted(); err != nil {
+					break
+				}
+			}
+			d.work += int64(d.mcusX*perMCU) * unit
 			for mx := 0; mx < d.mcusX && err == nil; mx++ {
 				err = d.mcu(s, next(), mx, my)
 			}

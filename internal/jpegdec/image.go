@@ -2,11 +2,8 @@ package jpegdec
 
 import "image"
 
-// allocate computes block geometry and allocates the output planes,
-// returning the output image: a view of the MCU-padded planes for gray
-// and YCbCr, an *image.RGBA filled by conversion for the other colour
-// spaces (see color.go).
-func (d *decoder) allocate() image.Image {
+// geometry computes the MCU and block geometry of the frame.
+func (d *decoder) geometry() {
 	if d.ncomp == 1 {
 		d.comp[0].h, d.comp[0].v = 1, 1
 	}
@@ -24,6 +21,14 @@ func (d *decoder) allocate() image.Image {
 		c.nbh = ceilDiv(ceilDiv(d.height*c.v, d.vmax), 8)
 		c.stride = c.bw * k
 	}
+}
+
+// allocate allocates the output planes (after geometry), returning the
+// output image: a view of the MCU-padded planes for gray and YCbCr, an
+// *image.RGBA filled by conversion for the other colour spaces (see
+// color.go).
+func (d *decoder) allocate() image.Image {
+	k := d.k
 	w, h := ceilDiv(d.width, d.scale), ceilDiv(d.height, d.scale)
 	if d.needsConvert() {
 		return d.allocateRGBA(w, h)

@@ -2,6 +2,7 @@ package jpegdec
 
 import (
 	"bytes"
+	"context"
 	"image"
 )
 
@@ -60,6 +61,9 @@ type component struct {
 // decoder holds the parsing and decoding state of one Decode call.
 type decoder struct {
 	walker
+	ctx         context.Context
+	prog        progression // progressive: scan admission
+	work        int64       // work units walked by scans (see scanCost), for tests
 	width       int
 	height      int
 	ncomp       int

@@ -243,7 +243,7 @@ func (d *decoder) progressiveScan(s *scan) error {
 			if err := checkTables(s, true, false); err != nil {
 				return err
 			}
-			return d.walkScan(s, func(j, bx, by int) error { return d.dcFirst(s, j, bx, by) }, nil)
+			return d.walkScan(s, func(j, bx, by int) error { return d.dcFirst(s, j, bx, by) }, nil, nil)
 		}
 		return d.walkScan(s, func(j, bx, by int) error {
 			c := &d.comp[s.comp[j]]
@@ -251,7 +251,7 @@ func (d *decoder) progressiveScan(s *scan) error {
 				c.coefs[(by*c.bw+bx)*c.cstride] |= 1 << s.al
 			}
 			return nil
-		}, nil)
+		}, nil, nil)
 	}
 	if err := checkTables(s, false, true); err != nil {
 		return err
@@ -263,29 +263,71 @@ func (d *decoder) progressiveScan(s *scan) error {
 		d.skipEntropy()
 		return nil
 	}
+	// The rest of an EOB run: nothing to do in a first scan; in a
+	// refinement, correction bits for the coefficients already non-zero.
+	skipRun := func(_, _, _ int) {}
+	p1, m1 := int16(1)<<s.al, int16(-1)<<s.al
 	if c.cstride == 64 { // k = 8: all coefficients, natural order
+		run := skipRun
+		if s.ah > 0 {
+			run = func(bx, by, n int) {
+				b := by*c.bw + bx
+				for i := b; i < b+n; i++ {
+					d.refineBand((*[64]int16)(c.coefs[i*64:]), s.ss, s.se, p1, m1)
+				}
+			}
+		}
 		return d.walkScan(s, func(_, bx, by int) error {
 			blk := (*[64]int16)(c.coefs[(by*c.bw+bx)*64:])
 			if s.ah == 0 {
 				return d.acFirst(s, blk)
 			}
 			return d.acRefine(s, blk)
-		}, nil)
+		}, nil, run)
 	}
 	cs, zz := c.cstride, &c.zz
 	var scratch uint64 // out-of-zone history nobody needs
+	nzOf := func(b int) *uint64 {
+		if c.nz != nil {
+			return &c.nz[b]
+		}
+		return &scratch
+	}
+	run := skipRun
+	if s.ah > 0 {
+		run = func(bx, by, n int) {
+			for b := by*c.bw + bx; b < by*c.bw+bx+n; b++ {
+				d.refineBandZone(c.coefs[b*cs:b*cs+cs], nzOf(b), zz, s.ss, s.se, p1, m1)
+			}
+		}
+	}
 	return d.walkScan(s, func(_, bx, by int) error {
 		b := by*c.bw + bx
 		blk := c.coefs[b*cs : b*cs+cs]
-		nz := &scratch
-		if c.nz != nil {
-			nz = &c.nz[b]
-		}
 		if s.ah == 0 {
-			return d.acFirstZone(s, blk, nz, zz)
+			return d.acFirstZone(s, blk, nzOf(b), zz)
 		}
-		return d.acRefineZone(s, blk, nz, zz)
-	}, nil)
+		return d.acRefineZone(s, blk, nzOf(b), zz)
+	}, nil, run)
+}
+
+// refineBand applies correction bits to the non-zero coefficients
+// ss..se of a block inside an EOB run of a refinement scan.
+func (d *decoder) refineBand(blk *[64]int16, ss, se int, p1, m1 int16) {
+	for k := ss; k <= se; k++ {
+		d.refineCoef(&blk[zigzag[k]], p1, m1)
+	}
+}
+
+// refineBandZone is refineBand for zone storage (see acRefineZone).
+func (d *decoder) refineBandZone(blk []int16, nz *uint64, zz *[64]uint8, ss, se int, p1, m1 int16) {
+	for k := ss; k <= se; k++ {
+		if p := int(zz[k]); p < len(blk) {
+			d.refineCoef(&blk[p], p1, m1)
+		} else if *nz&(1<<k) != 0 {
+			d.br.bit() // correction of an unneeded value
+		}
+	}
 }
 
 // dcFirst decodes the first DC scan value of one block.
@@ -370,9 +412,7 @@ func (d *decoder) acRefine(s *scan, blk *[64]int16) error {
 		}
 	}
 	if d.eobrun > 0 {
-		for ; k <= s.se; k++ {
-			d.refineCoef(&blk[zigzag[k]], p1, m1)
-		}
+		d.refineBand(blk, k, s.se, p1, m1)
 		d.eobrun--
 	}
 	return nil
@@ -478,13 +518,7 @@ func (d *decoder) acRefineZone(s *scan, blk []int16, nz *uint64, zz *[64]uint8) 
 		}
 	}
 	if d.eobrun > 0 {
-		for ; k <= s.se; k++ {
-			if p := int(zz[k]); p < len(blk) {
-				d.refineCoef(&blk[p], p1, m1)
-			} else if *nz&(1<<k) != 0 {
-				d.br.bit() // correction of an unneeded value
-			}
-		}
+		d.refineBandZone(blk, nz, zz, k, s.se, p1, m1)
 		d.eobrun--
 	}
 	return nil
@@ -559,14 +593,20 @@ func (c *component) setDequant(dq *dequant) {
 }
 
 // reconstruct dequantises stored coefficients and writes every block;
-// for a converted frame (color.go) one MCU row at a time.
-func (d *decoder) reconstruct() {
+// for a converted frame (color.go) one MCU row at a time. It checks the
+// context every ctxRows rows.
+func (d *decoder) reconstruct() error {
 	var dq [4]dequant // on the stack: no allocation
 	for i := range d.ncomp {
 		d.comp[i].setDequant(&dq[i])
 	}
 	if d.band {
 		for my := range d.mcusY {
+			if my%ctxRows == ctxRows-1 {
+				if err := d.interrupted(); err != nil {
+					return err
+				}
+			}
 			for i := range d.ncomp {
 				c := &d.comp[i]
 				for y := range c.v {
@@ -575,14 +615,20 @@ func (d *decoder) reconstruct() {
 			}
 			d.convertBand(my)
 		}
-		return
+		return nil
 	}
 	for i := range d.ncomp {
 		c := &d.comp[i]
 		for by := range c.bh {
+			if by%ctxRows == ctxRows-1 {
+				if err := d.interrupted(); err != nil {
+					return err
+				}
+			}
 			d.reconstructRow(c, &dq[i], by, by)
 		}
 	}
+	return nil
 }
 
 // reconstructRow writes block row by of c into plane block row py.

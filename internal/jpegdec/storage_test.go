@@ -1,6 +1,7 @@
 package jpegdec
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -25,11 +26,11 @@ func TestZoneStorage(t *testing.T) {
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		require.NoError(t, err)
-		full, _, err := decodeCoefficients(data, 1, nil)
+		full, _, err := decodeCoefficients(context.Background(), data, 1, nil)
 		require.NoError(t, err)
 		for _, s := range []int{2, 4, 8} {
 			k := 8 / s
-			d, _, err := decodeCoefficients(data, s, nil)
+			d, _, err := decodeCoefficients(context.Background(), data, s, nil)
 			require.NoError(t, err)
 			for ci := range d.ncomp {
 				c, fc := &d.comp[ci], &full.comp[ci]
@@ -53,7 +54,7 @@ func TestZoneStorage(t *testing.T) {
 			}
 		}
 		for _, s := range []int{2, 4} {
-			d, _, err := decodeCoefficients(data, s, approx)
+			d, _, err := decodeCoefficients(context.Background(), data, s, approx)
 			require.NoError(t, err)
 			for ci := range d.ncomp {
 				assert.Nil(t, d.comp[ci].nz, "%s scale %d comp %d: Approximate stores no mask", f, s, ci)
