@@ -13,6 +13,9 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -264,7 +267,7 @@ func (e *hostileEnv) normal(t *testing.T) {
 // parallel with each other.
 func TestHostile(t *testing.T) {
 	before := runtime.NumGoroutine()
-	cases := hostile.Cases()
+	cases := append(hostile.Cases(), hostileLossyWebP(t)...)
 	e := newHostileEnv(t, cases)
 	t.Run("bodies", func(t *testing.T) { e.testBodies(t, cases) })
 	t.Run("origins", e.testOrigins)
@@ -274,6 +277,29 @@ func TestHostile(t *testing.T) {
 	assert.Zero(t, e.panics.Load(), "panics")
 	assert.Zero(t, e.outside.Load(), "origin requests outside the upstream")
 	hostileNoLeak(t, before)
+}
+
+// hostileLossyWebP returns a lossy WebP made by cwebp, truncated and
+// corrupted, if cwebp is installed: internal/hostile writes lossless
+// WebP only.
+func hostileLossyWebP(t *testing.T) []hostile.Case {
+	cwebp, err := exec.LookPath("cwebp")
+	if err != nil {
+		t.Log("cwebp not installed: no lossy WebP cases")
+		return nil
+	}
+	dir := t.TempDir()
+	in, out := filepath.Join(dir, "in.png"), filepath.Join(dir, "out.webp")
+	require.NoError(t, os.WriteFile(in, hostile.ValidPNG(640, 480), 0o644))
+	msg, err := exec.Command(cwebp, "-quiet", "-q", "80", in, "-o", out).CombinedOutput()
+	require.NoError(t, err, "%s", msg)
+	b, err := os.ReadFile(out)
+	require.NoError(t, err)
+	return []hostile.Case{
+		{Name: "truncated-half-webp-lossy.webp", ContentType: "image/webp", Body: hostile.Truncate(b, len(b)/2), Kind: hostile.Damaged},
+		{Name: "truncated-last-byte-webp-lossy.webp", ContentType: "image/webp", Body: hostile.Truncate(b, len(b)-1), Kind: hostile.Damaged},
+		{Name: "corrupt-tail-webp-lossy.webp", ContentType: "image/webp", Body: hostile.Corrupt(b, len(b)/3), Kind: hostile.Damaged},
+	}
 }
 
 // hostileBodyWant is the documented answer to each kind of body:
