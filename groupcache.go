@@ -159,8 +159,8 @@ func (h *Handler) loadVariant(ctx context.Context, key string, dest groupcache.S
 	if path, err = cleanPath(path); err != nil {
 		return err
 	}
-	req := request{opts: opts, path: path, key: rest}
-	img, err := h.produce(ctx, req)
+	req := request{opts: opts, asked: opts, path: path, key: rest}
+	img, _, err := h.produce(ctx, req)
 	if err != nil {
 		return err
 	}
@@ -216,14 +216,15 @@ func sourceLimit(f Fetcher) int64 {
 	return DefaultMaxBytes
 }
 
-// clusterVariant gets the variant for req from the cluster.
-func (h *Handler) clusterVariant(ctx context.Context, req request) (*Image, error) {
+// clusterVariant gets the entry under key from the cluster: a variant,
+// or an alias to its canonical key (see fromCluster).
+func (h *Handler) clusterVariant(ctx context.Context, key string) (*Image, error) {
 	var b []byte
 	ctx = cluster.WithPeerStatus(ctx)
-	if err := h.Cluster.variants.Get(ctx, h.epochKey(req.key), groupcache.AllocatingByteSliceSink(&b)); err != nil {
+	if err := h.Cluster.variants.Get(ctx, h.epochKey(key), groupcache.AllocatingByteSliceSink(&b)); err != nil {
 		return nil, err
 	}
-	return h.decodeEntry(b, req.key)
+	return h.decodeEntry(b, key)
 }
 
 // clusterOriginal gets the original at path from the cluster.

@@ -110,11 +110,38 @@ type Handler struct {
 	// GOMAXPROCS: enough to fetch the next sources while the Resizer's
 	// limiter keeps the cores busy.
 	MaxInFlight int
+	// Sizes, if not empty, lists the boxes URLs may ask for (a Size of
+	// 0x0 is "-x-", the full size); any other box is ErrBadRequest (400),
+	// unless SnapSizes. Info requests, which ignore the box, are not
+	// checked. If nil, any box up to MaxDimension.
+	Sizes []Size
+	// SnapSizes serves a box that Sizes does not list as the nearest one
+	// it does (see SnapSize) instead of refusing it. If false, 400.
+	SnapSizes bool
+	// SizeMemo is how many originals' sizes this Handler remembers in
+	// memory, by path, so that requests whose box plans the same result
+	// share one cache key before the source is fetched (see SourceSizer;
+	// a path longer than 1 KiB is not remembered). The sizes are also
+	// kept as small entries in Cache and Disk, asked when the memo does
+	// not know; either is trusted while variants stay fresh (MaxAge). If
+	// 0, DefaultSizeMemo (4096, at most 4 MiB of paths); if negative, no
+	// memo: the tiers' entries alone, else a fetch of the original.
+	SizeMemo int
+	// MaxRanges bounds the parts of a Range request, as nginx's
+	// max_ranges does: a request for more is answered with the whole
+	// entity (200), so that a header of many tiny ranges cannot turn one
+	// picture into a response many times its size. If 0,
+	// DefaultMaxRanges (16); if negative, Range is ignored.
+	MaxRanges int
 
 	once         sync.Once
 	prefix       string
 	fetcher      Fetcher
 	resizer      Resizer
+	sizer        SourceSizer // the resizer, if it can tell source sizes
+	sizes        sizeMemo
+	allowed      []Size
+	maxRanges    int
 	cache        Cache
 	cacheControl []string
 	values       headerValues
@@ -127,6 +154,7 @@ type Handler struct {
 	inFlight     *semaphore.Weighted
 	flight       singleflight.Group // variants being made, by key
 	srcFlight    singleflight.Group // originals being fetched, by path
+	resizeFlight singleflight.Group // variants being resized, by canonical key
 }
 
 var _ http.Handler = (*Handler)(nil)
@@ -141,6 +169,9 @@ func (h *Handler) Validate() error {
 		if f != FormatWebP && f != FormatAVIF {
 			return fmt.Errorf("imgproxy: Negotiate offers %v: only webp and avif are negotiated", f)
 		}
+	}
+	if err := validateSizes(h.Sizes, h.SnapSizes); err != nil {
+		return err
 	}
 	for _, part := range []any{h.Fetcher, h.Resizer, h.Cache, h.Disk, h.Signer} {
 		if v, ok := part.(interface{ Validate() error }); ok {
@@ -172,6 +203,13 @@ func (h *Handler) init() {
 	if h.resizer == nil {
 		h.resizer = &BildResizer{}
 	}
+	h.sizer, _ = h.resizer.(SourceSizer)
+	h.allowed = h.Sizes
+	h.initErr = validateSizes(h.Sizes, h.SnapSizes)
+	h.maxRanges = h.MaxRanges
+	if h.maxRanges == 0 {
+		h.maxRanges = DefaultMaxRanges
+	}
 	h.cache = h.Cache
 	if h.cache == nil {
 		h.cache = &MemoryCache{}
@@ -194,11 +232,15 @@ func (h *Handler) init() {
 	}
 	h.inFlight = semaphore.NewWeighted(int64(n))
 	h.crc = crc32.MakeTable(crc32.Castagnoli)
+	h.sizes = sizeMemo{max: h.SizeMemo}
+	if h.sizes.max == 0 {
+		h.sizes.max = DefaultSizeMemo
+	}
 	h.notFound = notFoundCache{ttl: h.NotFoundTTL, now: h.now}
 	if h.notFound.ttl == 0 {
 		h.notFound.ttl = DefaultNotFoundTTL
 	}
-	if h.Cluster != nil {
+	if h.Cluster != nil && h.initErr == nil {
 		h.initErr = h.Cluster.attach(h)
 	}
 	h.timeout = h.Timeout
@@ -213,10 +255,12 @@ func (h *Handler) init() {
 
 // request is one parsed image URL.
 type request struct {
-	opts Options
-	path string // upstream path, no leading "/"
-	key  string // cache key: canonical options + "/" + path
-	vary bool   // the format was negotiable: send Vary: Accept
+	opts  Options // what to make: asked, canonicalised if the size is known
+	asked Options // the URL's options, snapped to Sizes, format negotiated
+	path  string  // upstream path, no leading "/"
+	key   string  // cache key: opts.String() + "/" + path
+	vary  bool    // the format was negotiable: send Vary: Accept
+	sized bool    // opts are canonical for a known source size
 }
 
 // ServeHTTP implements http.Handler.
@@ -232,24 +276,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	img, ok := h.cache.Get(ctx, req.key)
-	if ok && h.fresh(img) {
+	img, fresh := h.lookup(ctx, &req)
+	if fresh {
 		h.serve(w, r, &req, img, statusHit)
 		return
-	}
-	if h.Disk != nil && h.Cluster == nil {
-		// Without a cluster the disk is the next tier: read it here,
-		// without the machinery of making a variant.
-		if d, ok := h.Disk.Get(ctx, req.key); ok {
-			if h.fresh(d) {
-				h.cache.Add(ctx, req.key, d)
-				h.serve(w, r, &req, d, statusHit)
-				return
-			}
-			if img == nil {
-				img = d
-			}
-		}
 	}
 	if _, err := cleanPath(req.path); err != nil {
 		h.fail(w, r, err)
@@ -285,6 +315,9 @@ func (h *Handler) parse(r *http.Request) (request, error) {
 	if err != nil {
 		return request{}, err
 	}
+	if opts, err = h.allowSize(opts); err != nil {
+		return request{}, err
+	}
 	// The path is checked (cleanPath) only on a miss: cleanPath accepts a
 	// path unchanged or refuses it, and only checked paths are stored, so
 	// a cache hit proves the path safe.
@@ -293,11 +326,15 @@ func (h *Handler) parse(r *http.Request) (request, error) {
 		vary = true
 		opts.Auto = negotiate(h.Negotiate, r.Header["Accept"])
 	}
-	key := rest // already canonical: no need to build the key
-	if !opts.isCanonical(segment) {
-		key = opts.String() + "/" + path
+	req := request{opts: opts, asked: opts, path: path, key: rest, vary: vary}
+	if opts.Info {
+		req.opts = canonicalBox(0, 0, opts) // the box is ignored
 	}
-	return request{opts: opts, path: path, key: key, vary: vary}, nil
+	h.remembered(&req)
+	if req.key == rest && !req.opts.isCanonical(segment) {
+		req.key = canonicalKey(req.opts, path)
+	}
+	return req, nil
 }
 
 // serve writes img; http.ServeContent handles Range and the conditional
@@ -328,7 +365,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, req *request, im
 		}
 		return
 	}
-	http.ServeContent(w, r, "", img.LastModified, bytes.NewReader(img.Data))
+	http.ServeContent(w, h.boundRanges(r), "", img.LastModified, bytes.NewReader(img.Data))
 }
 
 // headerValues are the constant header values of responses, made once per

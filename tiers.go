@@ -49,27 +49,28 @@ func (h *Handler) make(ctx context.Context, req request, stale *Image) (result, 
 		wctx = context.WithValue(wctx, madeKey{}, flag)
 		var img *Image
 		var err error
+		key := req.key
 		if h.Cluster != nil {
 			began := h.now()
-			img, err = h.clusterVariant(wctx, req)
+			img, key, err = h.fromCluster(wctx, req)
 			// The owner node made it for us if it was created since: the
 			// flag in our context does not travel to the owner.
 			if err == nil && !img.Created.Before(began) {
 				flag.made = true
 			}
 		} else {
-			img, err = h.produce(wctx, req)
+			img, key, err = h.produce(wctx, req)
 		}
 		if err != nil {
-			if stale == nil && h.Disk != nil {
-				stale, _ = h.Disk.Get(wctx, req.key)
+			if stale == nil {
+				stale = h.staleCopy(wctx, req)
 			}
 			if h.StaleIfError && stale != nil && staleAllowed(err) {
 				return result{stale, statusStale}, nil
 			}
 			return nil, err
 		}
-		h.cache.Add(wctx, req.key, img)
+		h.cache.Add(wctx, key, img)
 		status := statusHit
 		if flag.made {
 			status = statusMiss
@@ -87,6 +88,84 @@ func (h *Handler) make(ctx context.Context, req request, stale *Image) (result, 
 	}
 }
 
+// lookup returns req's variant from the memory tier, else the disk tier
+// when there is no cluster (which reads the disk on the owner node), and
+// whether it is fresh; a stale copy is returned too, to fall back on.
+// When req's key is not known to be canonical and a tier knows the
+// source's size, the canonical key is looked up as well.
+func (h *Handler) lookup(ctx context.Context, req *request) (*Image, bool) {
+	img, fresh := h.lookupKey(ctx, req.key)
+	if fresh || !h.canonicalisable(req) {
+		return img, fresh
+	}
+	w, ht, ok := h.storedSize(ctx, req.path, false)
+	if !ok {
+		return img, false
+	}
+	key := req.key
+	req.canonicalise(w, ht)
+	if req.key == key {
+		return img, false
+	}
+	c, fresh := h.lookupKey(ctx, req.key)
+	if c == nil {
+		c = img
+	}
+	return c, fresh
+}
+
+// lookupKey returns the memory tier's copy of key, else the disk's when
+// there is no cluster, filling the memory tier with a fresh one.
+func (h *Handler) lookupKey(ctx context.Context, key string) (*Image, bool) {
+	img, ok := h.cache.Get(ctx, key)
+	if ok && h.fresh(img) {
+		return img, true
+	}
+	if h.Disk != nil && h.Cluster == nil {
+		if d, ok := h.Disk.Get(ctx, key); ok {
+			if h.fresh(d) {
+				h.cache.Add(ctx, key, d)
+				return d, true
+			}
+			if img == nil {
+				img = d
+			}
+		}
+	}
+	return img, false
+}
+
+// staleCopy looks for an expired copy of req's variant when making it
+// failed: on disk under its key, else under the canonical key for the
+// last size known of its source, however old.
+func (h *Handler) staleCopy(ctx context.Context, req request) *Image {
+	if h.Disk != nil {
+		if img, ok := h.Disk.Get(ctx, req.key); ok {
+			return img
+		}
+	}
+	if h.sizer == nil || req.asked.Info {
+		return nil
+	}
+	w, ht, ok := h.storedSize(ctx, req.path, true)
+	if !ok {
+		return nil
+	}
+	key := req.key
+	req.canonicalise(w, ht)
+	if req.key == key {
+		return nil
+	}
+	for _, c := range [...]Cache{h.cache, h.Disk} {
+		if c != nil {
+			if img, ok := c.Get(ctx, req.key); ok {
+				return img
+			}
+		}
+	}
+	return nil
+}
+
 // staleAllowed reports whether err is the kind of failure for which nginx's
 // "proxy_cache_use_stale error timeout" serves a stale entry: the origin
 // could not be reached, failed, or timed out.
@@ -100,15 +179,27 @@ func staleAllowed(err error) bool {
 }
 
 // produce makes the variant on this node: from the disk tier if it has a
-// fresh copy, else from the original, storing the result on disk.
-func (h *Handler) produce(ctx context.Context, req request) (*Image, error) {
-	if h.Disk != nil {
-		if img, ok := h.Disk.Get(ctx, req.key); ok && h.fresh(img) {
-			return img, nil
+// fresh copy, else from the original, storing the result on disk. It
+// returns the key the variant is stored under: req's, or its canonical
+// key once the source's size is known. On a cluster, where the caller
+// asked the owner of req.key, it answers with an alias entry instead when
+// the canonical key differs: the variant is then made by its owner.
+func (h *Handler) produce(ctx context.Context, req request) (*Image, string, error) {
+	if img := h.lookupDisk(ctx, req.key); img != nil {
+		return img, req.key, nil
+	}
+	if h.Cluster != nil && h.canonicalisable(&req) {
+		// The owner of a key that a size entry shows to be non-canonical
+		// answers with an alias at once, without fetching the original.
+		if w, ht, ok := h.storedSize(ctx, req.path, false); ok {
+			c := req
+			if c.canonicalise(w, ht); c.key != req.key {
+				return aliasImage(c.key, w, ht), c.key, nil
+			}
 		}
 	}
 	if err := h.inFlight.Acquire(ctx, 1); err != nil {
-		return nil, fmt.Errorf("%w: waiting for a slot to make a variant: %w", ErrOverloaded, err)
+		return nil, "", fmt.Errorf("%w: waiting for a slot to make a variant: %w", ErrOverloaded, err)
 	}
 	defer h.inFlight.Release(1)
 	var src *Source
@@ -119,16 +210,52 @@ func (h *Handler) produce(ctx context.Context, req request) (*Image, error) {
 		src, err = h.fetch(ctx, req.path)
 	}
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
+	if c, w, ht, ok := h.canonicalFor(ctx, src, req); ok && c.key != req.key {
+		if h.Cluster != nil {
+			return aliasImage(c.key, w, ht), c.key, nil
+		}
+		if img, ok := h.cache.Get(ctx, c.key); ok && h.fresh(img) {
+			return img, c.key, nil
+		}
+		if img := h.lookupDisk(ctx, c.key); img != nil {
+			return img, c.key, nil
+		}
+		req = c
+	}
+	v, err, _ := h.resizeFlight.Do(req.key, func() (any, error) {
+		return h.resize(ctx, src, req)
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	if flag, ok := ctx.Value(madeKey{}).(*madeFlag); ok {
+		flag.made = true
+	}
+	return v.(*Image), req.key, nil
+}
+
+// lookupDisk returns the disk tier's fresh copy of key, if any.
+func (h *Handler) lookupDisk(ctx context.Context, key string) *Image {
+	if h.Disk == nil {
+		return nil
+	}
+	if img, ok := h.Disk.Get(ctx, key); ok && h.fresh(img) {
+		return img
+	}
+	return nil
+}
+
+// resize makes req's variant from src and stores it on disk. Requests
+// for the same canonical key share one call (resizeFlight), whatever
+// URL each came with.
+func (h *Handler) resize(ctx context.Context, src *Source, req request) (*Image, error) {
 	img, err := h.resizer.Resize(ctx, src, req.opts)
 	if err != nil {
 		return nil, err
 	}
 	img.Created = h.now()
-	if flag, ok := ctx.Value(madeKey{}).(*madeFlag); ok {
-		flag.made = true
-	}
 	if h.Disk != nil {
 		h.Disk.Add(ctx, req.key, img)
 	}

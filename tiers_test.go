@@ -44,7 +44,7 @@ func TestDiskTierFillsMemory(t *testing.T) {
 	h := &imgproxy.Handler{Fetcher: f, Cache: mem, Disk: disk}
 	w := get(t, h, "GET", "/image/100x100/x.jpg")
 	assert.Equal(t, "MISS", w.Header().Get("X-Cache-Status"))
-	assert.Equal(t, 1, disk.Len())
+	assert.Equal(t, 2, disk.Len(), "the variant and its source's size")
 
 	// A new Handler on the same disk: memory is empty, the disk has it.
 	mem2 := &imgproxy.MemoryCache{}
