@@ -44,8 +44,7 @@ const hostileTimeout = 2 * time.Second
 // hostileWaiting names the protections that are not built yet, by case:
 // their cases are skipped with the message until the feature lands.
 var hostileWaiting = map[string]string{
-	"jpeg-scan-bomb-2000.jpg": "waiting for JPEG scan-order enforcement (T.81 G.1.1.1) and context checks in jpegdec",
-	"many-ranges":             "waiting for Handler.MaxRanges",
+	"many-ranges": "waiting for Handler.MaxRanges",
 }
 
 // hostileEnv is a front server running the Handler before a loopback
