@@ -177,7 +177,10 @@ run() { # run plain|faults
 	local flags=(-listen "127.0.0.1:$port" -upstream "http://127.0.0.1:$oport/" -cache-dir "$cache"
 		-cache-max-size 512M -cache-memory 128M -log-level warn)
 	has_flag memory-budget && flags+=(-memory-budget 256M)
-	has_flag write-timeout && flags+=(-write-timeout 10s)
+	# 30 s: long enough for a request that waited its turn (-max-wait 10 s
+	# and a slow origin), short enough that clients that never read are
+	# cut within the run (they wait 35 s before reading).
+	has_flag write-timeout && flags+=(-write-timeout 30s)
 	has_flag read-header-timeout && flags+=(-read-header-timeout 3s)
 	has_flag idle-timeout && flags+=(-idle-timeout 15s)
 	log "$mode run: imgproxy ${flags[*]}"
@@ -194,7 +197,7 @@ run() { # run plain|faults
 		fpid=$!
 	fi
 	echo "---------------------------------------------------------------- $mode run"
-	"$RUN/soak" drive -target "http://127.0.0.1:$port" -dir "$RUN/files" -c "$CONNS" -d "${SECONDS_}s" \
+	"$RUN/soak" drive -target "http://127.0.0.1:$port" -dir "$RUN/files" -c "$CONNS" -d "${SECONDS_}s" -hold 35s \
 		-pid "$spid" -sched-log "$RUN/server-$mode.log" ${ff:+-fault-file "$ff"} | tee "$RUN/drive-$mode.txt" || rc=1
 	[[ -n $fpid ]] && wait "$fpid"
 	kill -0 "$spid" 2>/dev/null || { echo "FAIL  the server died"; rc=1; }

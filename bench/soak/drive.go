@@ -151,17 +151,18 @@ type driver struct {
 	fault  atomic.Value // string: "", "origin" or "disk"
 
 	mu       sync.Mutex
-	statuses map[string]map[string]int // class -> status -> count
-	warm     map[string]bool           // valid requests answered 200 outside faults
-	bad5xx   []string                  // valid requests answered 5xx (not 503 with Retry-After)
-	valid4xx map[string]int            // valid requests answered 4xx, by status and URL: worth a look
+	statuses map[string]map[string]int  // class -> status -> count
+	warm     map[string]bool            // valid requests answered 200 outside faults
+	bad5xx   []string                   // valid requests answered 5xx (not 503 with Retry-After)
+	valid4xx map[string]int             // valid requests answered 4xx, by status and URL: worth a look
+	took     map[string][]time.Duration // latencies by class
 }
 
 func newDriver(c driveConfig, m *mix) *driver {
 	tr := &http.Transport{MaxConnsPerHost: c.conns, MaxIdleConnsPerHost: c.conns, DisableCompression: true}
 	d := &driver{
 		c: c, mix: m, client: &http.Client{Transport: tr, Timeout: 2 * time.Minute},
-		statuses: map[string]map[string]int{}, warm: map[string]bool{}, valid4xx: map[string]int{},
+		statuses: map[string]map[string]int{}, warm: map[string]bool{}, valid4xx: map[string]int{}, took: map[string][]time.Duration{},
 	}
 	d.fault.Store("")
 	return d
@@ -212,6 +213,7 @@ func (d *driver) worker(ctx context.Context, seed uint64) {
 	for ctx.Err() == nil {
 		q := d.mix.pick(r)
 		faultBefore := d.fault.Load().(string)
+		start := time.Now()
 		var code string
 		var hdr http.Header
 		if q.class == "bad" {
@@ -223,7 +225,7 @@ func (d *driver) worker(ctx context.Context, seed uint64) {
 		if ctx.Err() != nil && strings.HasPrefix(code, "error") {
 			break // cut short by the end of the run
 		}
-		d.tally(q, code, hdr, fault)
+		d.tally(q, code, hdr, fault, time.Since(start))
 	}
 }
 
@@ -298,10 +300,11 @@ func errorClass(err error) string {
 // during a disk fault) a 5xx other than 503 with Retry-After is a
 // failure; during an origin fault, variants answered 200 before must
 // still be served, others may fail with 502.
-func (d *driver) tally(q req, code string, hdr http.Header, fault string) {
+func (d *driver) tally(q req, code string, hdr http.Header, fault string, took time.Duration) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	class := q.class
+	d.took[q.class] = append(d.took[q.class], took)
 	key := q.accept + " " + q.target
 	if class == "valid" && fault != "" {
 		class = "valid/" + fault + "-fault/cold"

@@ -2,7 +2,9 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 )
 
 // report is what run measured besides the tallies.
@@ -31,6 +33,15 @@ func (d *driver) report(r report) error {
 	}
 	fmt.Printf("total %d requests and slow-client rounds in %v on %d connections (+%d slow clients)\n",
 		total, d.c.duration, d.c.conns, d.c.slow)
+	fmt.Println("latency by class (p50 / p99 / max):")
+	for _, class := range sortedKeys(d.took) {
+		ts := d.took[class]
+		slices.Sort(ts)
+		q := func(f float64) time.Duration {
+			return ts[min(len(ts)-1, int(f*float64(len(ts))))].Round(time.Millisecond)
+		}
+		fmt.Printf("  %-28s %v / %v / %v\n", class, q(0.5), q(0.99), ts[len(ts)-1].Round(time.Millisecond))
+	}
 	fmt.Printf("peak RSS %.0f MiB (polled VmRSS), VmHWM %.0f MiB\n", float64(r.peakRSS)/(1<<20), float64(r.hwm)/(1<<20))
 	if r.before >= 0 {
 		fmt.Printf("goroutines: %d before the traffic, %d after\n", r.before, r.after)
