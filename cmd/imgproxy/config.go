@@ -60,6 +60,11 @@ type config struct {
 	maxWait         time.Duration
 	maxOutputPixels int64
 	maxOutputBytes  int64
+
+	// Allowed boxes and Range parts.
+	sizes     string
+	snapSizes bool
+	maxRanges int
 }
 
 // envName is the environment variable read for a flag: IMGPROXY_ plus the
@@ -98,6 +103,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 		maxWait:           imgproxy.DefaultMaxWait,
 		maxOutputPixels:   imgproxy.DefaultMaxOutputPixels,
 		maxOutputBytes:    imgproxy.DefaultMaxOutputBytes,
+		maxRanges:         imgproxy.DefaultMaxRanges,
 	}
 	fs := flag.NewFlagSet("imgproxy", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -175,6 +181,8 @@ func (c *config) imageFlags(fs *flag.FlagSet) {
 	fs.Var(durationValue{&c.maxWait}, "max-wait", "longest wait for admission before 503")
 	fs.Var(sizeValue{&c.maxOutputPixels, 1000}, "max-output-pixels", "largest result width*height (K/M/G = 10^3/10^6/10^9); larger is 415, decided before decoding")
 	fs.Var(sizeValue{&c.maxOutputBytes, 1024}, "max-output", "largest encoded result (K/M/G); larger is 415")
+	fs.StringVar(&c.sizes, "sizes", "", "boxes URLs may ask for, comma-separated, as URLs write them (150x150,640x-,-x-); any other is 400; empty: any box")
+	fs.BoolVar(&c.snapSizes, "snap-sizes", false, "serve a box that -sizes does not list as the nearest one it does, instead of 400")
 }
 
 // cacheFlags declares the flags of the cache tiers and the cluster.
@@ -203,6 +211,7 @@ func (c *config) serverFlags(fs *flag.FlagSet) {
 	fs.Var(durationValue{&c.readTimeout}, "read-timeout", "longest time a client may take to send a whole request (both listeners)")
 	fs.Var(durationValue{&c.writeTimeout}, "write-timeout", "longest time from a request's headers to the end of its response, making the variant included: a 20 MiB response at 1 Mbit/s takes about 3 minutes (both listeners)")
 	fs.Var(durationValue{&c.idleTimeout}, "idle-timeout", "how long an idle keep-alive connection is kept (both listeners)")
+	fs.IntVar(&c.maxRanges, "max-ranges", c.maxRanges, "most parts of a Range request (nginx max_ranges); a request for more gets the whole picture (200); 0: Range is ignored")
 	fs.Var(sizeValue{&c.maxHeaderBytes, 1024}, "max-header-bytes", "largest request line plus headers (K/M/G); larger is 431 (nginx large_client_header_buffers 4 8k)")
 }
 
@@ -222,6 +231,15 @@ func (c *config) check() error {
 	if c.avifSpeed < 0 || c.avifSpeed > 10 {
 		return fmt.Errorf("-avif-speed %d: want 0..10", c.avifSpeed)
 	}
+	if c.maxRanges < 0 {
+		return fmt.Errorf("-max-ranges %d: want 0 or more", c.maxRanges)
+	}
+	if _, err := c.sizeList(); err != nil {
+		return err
+	}
+	if c.snapSizes && c.sizes == "" {
+		return fmt.Errorf("-snap-sizes needs -sizes")
+	}
 	if c.maxQueue < -1 {
 		return fmt.Errorf("-max-queue %d: want -1 or more", c.maxQueue)
 	}
@@ -239,6 +257,15 @@ func (c *config) check() error {
 		return fmt.Errorf("a cluster needs all of -peer-listen, -peers, -self and -peer-secret (or -peer-secret-file)")
 	}
 	return nil
+}
+
+// sizeList parses -sizes.
+func (c *config) sizeList() ([]imgproxy.Size, error) {
+	sizes, err := imgproxy.ParseSizes(c.sizes)
+	if err != nil {
+		return nil, fmt.Errorf("-sizes %q: %w", c.sizes, err)
+	}
+	return sizes, nil
 }
 
 // formats parses -negotiate.

@@ -151,6 +151,12 @@ func newHandler(cfg *config, logger *slog.Logger) (*imgproxy.Handler, error) {
 		h.Disk = &imgproxy.DiskCache{Dir: cfg.cacheDir, MaxSize: cfg.cacheMaxSize, Inactive: cfg.cacheInactive, Logger: logger}
 	}
 	h.StaleIfError = cfg.staleIfError
+	h.Sizes, _ = cfg.sizeList()
+	h.SnapSizes = cfg.snapSizes
+	h.MaxRanges = cfg.maxRanges
+	if h.MaxRanges == 0 {
+		h.MaxRanges = -1 // "0" on the command line means Range is ignored, as in nginx
+	}
 	h.NotFoundTTL = cfg.notFoundTTL
 	if h.NotFoundTTL == 0 {
 		h.NotFoundTTL = -1 // "0" on the command line means off
