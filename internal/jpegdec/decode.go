@@ -43,10 +43,11 @@ func Decode(data []byte, scale int, opts *Options) (image.Image, error) {
 }
 
 // DecodeContext is Decode, stopped when ctx is done: it checks ctx
-// before decoding, between scans and every ctxRows rows of blocks (or
-// MCUs) inside scans and the final reconstruction, and then returns an
-// error wrapping ctx.Err() (errors.Is(err, context.DeadlineExceeded)
-// holds after a deadline).
+// before decoding, between scans and, inside scans and the final
+// reconstruction, every ctxRows rows of blocks (or MCUs) or ctxBlocks
+// blocks, whichever comes first, and then returns an error wrapping
+// ctx.Err() (errors.Is(err, context.DeadlineExceeded) holds after a
+// deadline).
 func DecodeContext(ctx context.Context, data []byte, scale int, opts *Options) (image.Image, error) {
 	d, img, err := decodeCoefficients(ctx, data, scale, opts)
 	if err != nil {
@@ -60,10 +61,29 @@ func DecodeContext(ctx context.Context, data []byte, scale int, opts *Options) (
 	return img, nil
 }
 
-// ctxRows is how many rows of blocks or MCUs a scan or reconstruct
-// loop runs between checks of the context: at most 16 x 8 pixel rows
-// of a 65535-pixel-wide frame, a few milliseconds.
-const ctxRows = 16
+// A scan or reconstruct loop checks the context after ctxRows rows of
+// blocks (or MCUs) or ctxBlocks blocks, whichever comes first, at the
+// end of a row: at most one row of the widest frame (8192 MCUs of up to
+// 10 blocks) or 16384 blocks plus a row, tens of milliseconds at worst.
+const (
+	ctxRows   = 16
+	ctxBlocks = 1 << 14
+)
+
+// ctxTicker counts the rows and blocks a loop did since its last check.
+type ctxTicker struct{ rows, blocks int }
+
+// tick records a finished row of n blocks and checks the context when
+// ctxRows rows or ctxBlocks blocks have passed.
+func (d *decoder) tick(t *ctxTicker, n int) error {
+	t.rows++
+	t.blocks += n
+	if t.rows < ctxRows && t.blocks < ctxBlocks {
+		return nil
+	}
+	*t = ctxTicker{}
+	return d.interrupted()
+}
 
 // interrupted returns the wrapped context error, or nil.
 func (d *decoder) interrupted() error {
@@ -209,11 +229,15 @@ func (d *decoder) decodeScan(s *scan, index int) error {
 			c.q, c.qSet = d.qt[c.tq], true
 		}
 	}
+	if d.progressive && !d.scanNeeded(s, index) {
+		d.skipEntropy()
+		return nil
+	}
+	for j := range s.n { // build the tables of decoded scans only (see huffTable.pending)
+		s.dc[j].ready()
+		s.ac[j].ready()
+	}
 	if d.progressive {
-		if !d.scanNeeded(s, index) {
-			d.skipEntropy()
-			return nil
-		}
 		return d.progressiveScan(s)
 	}
 	return d.baselineScan(s)
@@ -262,12 +286,13 @@ func (d *decoder) walkScan(s *scan, fn, gap func(j, bx, by int) error, run func(
 		return fn
 	}
 	var err error
+	var tk ctxTicker
 	unit := int64(blockCost + s.se - s.ss + 1) // work per block, see scanCost
 	if s.n == 1 {
 		c := &d.comp[s.comp[0]]
 		for by := 0; by < c.nbh && err == nil; by++ {
-			if by%ctxRows == ctxRows-1 {
-				if err = d.interrupted(); err != nil {
+			if by > 0 {
+				if err = d.tick(&tk, c.nbw); err != nil {
 					break
 				}
 			}
@@ -301,8 +326,8 @@ func (d *decoder) walkScan(s *scan, fn, gap func(j, bx, by int) error, run func(
 			perMCU += d.comp[s.comp[j]].h * d.comp[s.comp[j]].v
 		}
 		for my := 0; my < d.mcusY && err == nil; my++ {
-			if my%ctxRows == ctxRows-1 {
-				if err = d.interrupted(); err != nil {
+			if my > 0 {
+				if err = d.tick(&tk, d.mcusX*perMCU); err != nil {
 					break
 				}
 			}

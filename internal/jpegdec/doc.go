@@ -86,6 +86,54 @@
 // a sequential scan are filled mid-grey, and a progressive scan keeps the
 // coefficients decoded so far. Truncated files therefore decode to a
 // partial image without error (image/jpeg fails on many of them); a file
-// without any scan is a FormatError. Work is bounded by the frame size
-// and the number of scans, so no input can loop forever.
+// without any scan is a FormatError.
+//
+// # Hostile input and the worst case
+//
+// A progressive scan can code millions of blocks in a few bytes (one
+// end-of-band run per 32767 blocks), so a small file of many scans costs
+// as much as many large pictures: a 171 KB 7000x7000 file of one DC scan
+// and 999 AC refinement scans (hostile.ScanBomb) made this decoder, before
+// it had the bounds below, walk 48 billion coefficients (74 s). Before allocating anything, Decode walks the
+// markers of a progressive file and admits its scan script, refusing it
+// with a FormatError unless
+//
+//   - each scan obeys T.81 G.1.1.1 (as libjpeg does, fatally): DC scans
+//     Ss = Se = 0, AC scans 1 <= Ss <= Se <= 63 of one component,
+//     Al <= 13, and Al = Ah-1 in refinements (Ah > 0);
+//   - the order obeys G.1.1.1.1-2, per component and coefficient, as an
+//     error where libjpeg only warns: the component's DC before any AC,
+//     each coefficient's first scan with Ah = 0 and every later one a
+//     refinement whose Ah is the previous scan's Al (so nothing after
+//     Al = 0);
+//   - there are at most 100 scans (real encoders write 3 to 18);
+//   - the work is bounded: with B the frame's blocks (8x8 blocks of all
+//     components, MCU-padded: W·H/64 for grey, 1.5 times that for 4:2:0,
+//     3 for 4:4:4, 4 for CMYK), the scans together code at most 320·B
+//     units, where a scan costs 4 units per block it codes plus one per
+//     coefficient of its band, and DC scans at most 4·B blocks.
+//
+// Real scripts use 24-67% of the work bound (libjpeg's default 52-67%,
+// jpegtran -optimize the same, ImageMagick's CMYK 67%) and at most half
+// the DC bound; coding every coefficient from Al = 3 down uses 90% and
+// all of the DC bound (TestRealEncoders). T.81 itself would allow 896
+// units per block and 14 DC scans, which no encoder writes.
+//
+// The worst case of a decode is then, for an input of n bytes and a
+// frame of B blocks: O(n) for the header walk and the reading of the
+// entropy-coded data (skipped scans are searched for their end at memchr
+// speed), at most 320·B units of scan walking (about 1-1.5 ns each on a
+// 2-core Xeon; end-of-band runs of first scans are skipped in bulk and
+// cost nothing per block), at most 100 scan setups, and one scaled IDCT
+// per block. Huffman tables are built for decoded scans only (a DHT
+// segment is just stored), so table segments cost what they weigh.
+// Memory does not depend on the scans: the output planes and the
+// coefficient storage given at Options.MaxPixels, plus one bool per
+// scan. Sequential files decode at most one scan per component (further
+// scans are skipped). Measured (BenchmarkScanBomb, the worst admitted
+// files built by worstScript): see README "Hardening > JPEG decoder".
+//
+// DecodeContext stops a decode when its context ends, checking before
+// the decode, between scans and every 16 rows of blocks or 16384 blocks
+// inside scans and the reconstruction.
 package jpegdec

@@ -22,6 +22,14 @@ type huffTable struct {
 	valptr  [17]int32 // index into vals of the first code of a length, minus that code
 	vals    [256]uint8
 	defined bool
+	// pending reports that counts and vals hold a definition not yet
+	// built into the lookup tables: a DHT segment only stores it, and
+	// ready builds it for the scans that are decoded, so that a file of
+	// many DHT segments costs what it weighs, not 10 KB of table
+	// building per 18-byte segment.
+	pending bool
+	isDC    bool
+	counts  [17]int
 }
 
 // parseDHT reads one or more Huffman table definitions.
@@ -43,7 +51,7 @@ func (d *decoder) parseDHT(p []byte) error {
 		if total == 0 || total > 256 || len(p) < 17+total {
 			return FormatError("bad DHT symbol count")
 		}
-		if err := d.huff[tc][th].build(&counts, p[17:17+total], tc == 0); err != nil {
+		if err := d.huff[tc][th].set(&counts, p[17:17+total], tc == 0); err != nil {
 			return err
 		}
 		p = p[17+total:]
@@ -53,18 +61,44 @@ func (d *decoder) parseDHT(p []byte) error {
 
 // build fills the table from the BITS counts and HUFFVAL symbols.
 func (t *huffTable) build(counts *[17]int, syms []byte, isDC bool) error {
-	*t = huffTable{}
-	copy(t.vals[:], syms)
-	code, k := int32(0), int32(0)
+	if err := t.set(counts, syms, isDC); err != nil {
+		return err
+	}
+	t.ready()
+	return nil
+}
+
+// set validates and stores a table definition (BITS counts, HUFFVAL
+// symbols); ready builds it.
+func (t *huffTable) set(counts *[17]int, syms []byte, isDC bool) error {
+	code := 0
 	for l := 1; l <= 16; l++ {
-		n := int32(counts[l])
-		t.valptr[l] = k - code
-		if code+n > 1<<l {
+		if code+counts[l] > 1<<l {
 			return FormatError("bad Huffman code lengths")
 		}
+		code = (code + counts[l]) << 1
+	}
+	t.vals = [256]uint8{}
+	copy(t.vals[:], syms)
+	t.counts, t.isDC = *counts, isDC
+	t.defined, t.pending = true, true
+	return nil
+}
+
+// ready builds the lookup tables of a pending definition.
+func (t *huffTable) ready() {
+	if !t.pending {
+		return
+	}
+	t.pending = false
+	t.lut, t.fast, t.skip = [lutSize]uint16{}, [lutSize]int32{}, [lutSize]uint16{}
+	code, k := int32(0), int32(0)
+	for l := 1; l <= 16; l++ {
+		n := int32(t.counts[l])
+		t.valptr[l] = k - code
 		for i := int32(0); i < n; i++ {
 			if l <= lutBits {
-				t.fill(code+i, uint(l), syms[k+i], isDC)
+				t.fill(code+i, uint(l), t.vals[k+i], t.isDC)
 			}
 		}
 		code += n
@@ -72,8 +106,6 @@ func (t *huffTable) build(counts *[17]int, syms []byte, isDC bool) error {
 		t.maxcode[l] = code - 1
 		code <<= 1
 	}
-	t.defined = true
-	return nil
 }
 
 // fill sets the lookahead entries for one code of length l <= lutBits.

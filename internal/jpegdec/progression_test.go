@@ -267,3 +267,31 @@ func TestDecodeContextBombInterrupted(t *testing.T) {
 	require.True(t, errors.Is(err, context.Canceled), "%v", err)
 	assert.Equal(t, fmt.Sprintf("jpegdec: decoding interrupted: %v", context.Canceled), err.Error())
 }
+
+// TestDHTFlood checks that DHT segments are only stored when parsed and
+// built for the scans that are decoded: a file of 65536 one-symbol DHT
+// segments (1.3 MB) decodes, and a parsed table stays pending until a
+// decoded scan uses it.
+func TestDHTFlood(t *testing.T) {
+	t.Parallel()
+	// AC table 0 with one 1-bit code for symbol 0: class/id, 16 counts, 1 symbol.
+	seg := append([]byte{0xFF, mDHT, 0, 20, 0x10, 1}, make([]byte, 15+1)...)
+	base := hostile.ProgressiveJPEG(64, 64, nil, []hostile.Scan{sc(0, 0, 0, 0, 0)})
+	data := append([]byte{}, base[:2]...)
+	for range 1 << 16 {
+		data = append(data, seg...)
+	}
+	data = append(data, base[2:]...)
+	_, err := Decode(data, 1, nil)
+	require.NoError(t, err)
+
+	var d decoder
+	require.NoError(t, d.parseDHT(seg[4:]))
+	tab := &d.huff[1][0]
+	assert.True(t, tab.defined)
+	assert.True(t, tab.pending)
+	assert.Equal(t, [lutSize]uint16{}, tab.lut, "not built yet")
+	tab.ready()
+	assert.False(t, tab.pending)
+	assert.Equal(t, uint16(0x00<<8|1), tab.lut[0], "symbol 0, one bit")
+}

@@ -594,16 +594,21 @@ func (c *component) setDequant(dq *dequant) {
 
 // reconstruct dequantises stored coefficients and writes every block;
 // for a converted frame (color.go) one MCU row at a time. It checks the
-// context every ctxRows rows.
+// context as scans do (see tick).
 func (d *decoder) reconstruct() error {
 	var dq [4]dequant // on the stack: no allocation
 	for i := range d.ncomp {
 		d.comp[i].setDequant(&dq[i])
 	}
+	var tk ctxTicker
 	if d.band {
+		perMCU := 0
+		for i := range d.ncomp {
+			perMCU += d.comp[i].h * d.comp[i].v
+		}
 		for my := range d.mcusY {
-			if my%ctxRows == ctxRows-1 {
-				if err := d.interrupted(); err != nil {
+			if my > 0 {
+				if err := d.tick(&tk, d.mcusX*perMCU); err != nil {
 					return err
 				}
 			}
@@ -620,8 +625,8 @@ func (d *decoder) reconstruct() error {
 	for i := range d.ncomp {
 		c := &d.comp[i]
 		for by := range c.bh {
-			if by%ctxRows == ctxRows-1 {
-				if err := d.interrupted(); err != nil {
+			if by > 0 {
+				if err := d.tick(&tk, c.bw); err != nil {
 					return err
 				}
 			}
