@@ -104,9 +104,9 @@ wait_ready() { # wait_ready URL: until it answers 200, for 30 s at most
 
 # The origin's pid is kept in a file: the fault schedule, a background
 # subshell, restarts it.
-start_origin() { # start_origin PORT
-	"$RUN/soak" origin -dir "$RUN/files" -listen "127.0.0.1:$1" >>"$RUN/origin.log" 2>&1 &
-	echo $! >"$RUN/origin.pid"
+start_origin() { # start_origin PORT (in a subshell: no job notice when it is killed)
+	("$RUN/soak" origin -dir "$RUN/files" -listen "127.0.0.1:$1" >>"$RUN/origin.log" 2>&1 &
+		echo $! >"$RUN/origin.pid")
 	wait_ready "http://127.0.0.1:$1/valid/drawn-800x600.jpg"
 }
 stop_origin() { # stop_origin [SIGNAL]
