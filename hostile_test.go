@@ -41,12 +41,6 @@ import (
 // costs. Timing is never asserted: the client's hang guard is 10x this.
 const hostileTimeout = 2 * time.Second
 
-// hostileWaiting names the protections that are not built yet, by case:
-// their cases are skipped with the message until the feature lands.
-var hostileWaiting = map[string]string{
-	"many-ranges": "waiting for Handler.MaxRanges",
-}
-
 // hostileEnv is a front server running the Handler before a loopback
 // origin serving the hostile bodies and behaviours below /img/.
 type hostileEnv struct {
@@ -319,9 +313,6 @@ func (e *hostileEnv) testBodies(t *testing.T, cases []hostile.Case) {
 	for _, c := range cases {
 		t.Run(c.Name, func(t *testing.T) {
 			t.Parallel()
-			if why := hostileWaiting[c.Name]; why != "" {
-				t.Skip(why)
-			}
 			box := 150
 			if c.Kind == hostile.Animation {
 				box = 99 // under the frames' 100x100: not served as it is
@@ -486,9 +477,6 @@ func (e *hostileEnv) testLimits(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			if why := hostileWaiting[tc.name]; why != "" {
-				t.Skip(why)
-			}
 			resp, body := e.get(t, tc.url)
 			hostileCheck(t, tc.name, resp.StatusCode, resp.Header, body, 0, tc.want)
 			e.normal(t)
@@ -496,9 +484,6 @@ func (e *hostileEnv) testLimits(t *testing.T) {
 	}
 	t.Run("many-ranges", func(t *testing.T) {
 		t.Parallel()
-		if why := hostileWaiting["many-ranges"]; why != "" {
-			t.Skip(why)
-		}
 		whole, full := e.get(t, "/image/150x150/ok.jpg")
 		require.Equal(t, http.StatusOK, whole.StatusCode)
 		ranges := "bytes=" + strings.TrimSuffix(strings.Repeat("0-0,", 2000), ",")
