@@ -292,3 +292,26 @@ func decodePicture(data []byte, maxFrames int) (*picture.Picture, error) {
 	}
 	return p, nil
 }
+
+// TestQuantizeManyColoursFewCells: over 256 exact colours that fall in
+// at most 256 histogram cells (fine gradients) go to the median cut with
+// an empty palette, never one left over from the failed exact attempt
+// (which made palettes of more than 256 entries and a failed encode).
+func TestQuantizeManyColoursFewCells(t *testing.T) {
+	t.Parallel()
+	for _, transparent := range []bool{false, true} {
+		m := image.NewNRGBA(image.Rect(0, 0, 64, 64))
+		for i := 0; i < len(m.Pix); i += 4 {
+			c := i / 4 // 4096 colours, 8 per cell of 5-bit channels
+			m.Pix[i], m.Pix[i+1], m.Pix[i+2], m.Pix[i+3] = uint8(c%8), uint8(c/8%64), uint8(c/512), 0xff
+		}
+		if transparent {
+			m.Pix[3] = 0
+		}
+		var q quantizer
+		p := q.quantize(m, false)
+		assert.LessOrEqual(t, len(p.Palette), 256, "transparent %v", transparent)
+		var buf bytes.Buffer
+		require.NoError(t, gif.Encode(&buf, p, nil), "transparent %v", transparent)
+	}
+}

@@ -150,6 +150,7 @@ func (q *quantizer) exactColors(m *image.NRGBA, maxColors int) map[uint32]uint8 
 			c := uint32(row[i])<<16 | uint32(row[i+1])<<8 | uint32(row[i+2])
 			if _, ok := set[c]; !ok {
 				if len(set) == maxColors {
+					q.pal = q.pal[:0] // the median cut starts afresh
 					return nil
 				}
 				set[c] = uint8(len(set))
