@@ -138,8 +138,9 @@ type BildResizer struct {
 	// context may end it sooner.
 	MaxWait time.Duration
 	// MaxOutputPixels bounds width*height of a result (of every frame of
-	// an animation); a request for more is ErrBadRequest (400), decided
-	// from the header before decoding. If 0, DefaultMaxOutputPixels.
+	// an animation); a request for more is ErrTooLarge (415: it depends
+	// on the source), decided from the header before decoding. If 0,
+	// DefaultMaxOutputPixels.
 	MaxOutputPixels int64
 	// MaxOutputBytes bounds the encoded size of a result; a larger one
 	// is ErrTooLarge (415). If 0, DefaultMaxOutputBytes (20 MiB, the
