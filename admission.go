@@ -52,7 +52,7 @@ var (
 // Refusals for capacity (queue full, waited past maxWait or ctx's end)
 // are ErrOverloaded.
 func (a *admission) admit(ctx context.Context, weight int64) (release func(), err error) {
-	if a.mem != nil && weight > a.budget {
+	if a.tooHeavy(weight) {
 		return nil, fmt.Errorf("%w: the transform needs %d MiB, over the memory budget of %d MiB",
 			ErrTooLarge, weight>>20, a.budget>>20)
 	}
@@ -72,6 +72,9 @@ func (a *admission) admit(ctx context.Context, weight int64) (release func(), er
 		a.releaseMem(weight)
 	}, nil
 }
+
+// tooHeavy reports whether weight is over the whole budget.
+func (a *admission) tooHeavy(weight int64) bool { return a.mem != nil && weight > a.budget }
 
 // wait runs acquire as one of the bounded queue, for at most maxWait.
 func (a *admission) wait(ctx context.Context, acquire func(context.Context) error) error {

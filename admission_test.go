@@ -217,3 +217,27 @@ func TestWeightBoundsAllocation(t *testing.T) {
 	}
 }
 
+
+// TestNegotiatedFormatFallsBack: a negotiated format whose encoder would
+// need more than the whole budget gives way to the source's format; one
+// the URL names does not.
+func TestNegotiatedFormatFallsBack(t *testing.T) {
+	t.Parallel()
+	src := &Source{Data: encodeJPEG(t, photo(1600, 1200), 80)}
+	fake := &blockingEncoder{started: make(chan struct{}, 1), release: make(chan struct{})}
+	close(fake.release)
+	r := &BildResizer{MemoryBudget: 40 << 20, Encoders: map[Format]Encoder{FormatWebP: fake}}
+	o := mustOptions(t, "-x-,q80")
+	o.Auto = [2]Format{FormatWebP}
+	img, err := r.Resize(context.Background(), src, o)
+	require.NoError(t, err)
+	assert.Equal(t, "image/jpeg", img.ContentType)
+	_, err = r.Resize(context.Background(), src, mustOptions(t, "-x-,webp"))
+	assert.ErrorIs(t, err, ErrTooLarge)
+	// Small enough: WebP as negotiated.
+	o = mustOptions(t, "200x-")
+	o.Auto = [2]Format{FormatWebP}
+	img, err = r.Resize(context.Background(), src, o)
+	require.NoError(t, err)
+	assert.Equal(t, "image/webp", img.ContentType)
+}
