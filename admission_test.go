@@ -217,7 +217,6 @@ func TestWeightBoundsAllocation(t *testing.T) {
 	}
 }
 
-
 // TestNegotiatedFormatFallsBack: a negotiated format whose encoder would
 // need more than the whole budget gives way to the source's format; one
 // the URL names does not.
