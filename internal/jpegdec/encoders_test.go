@@ -63,6 +63,8 @@ func TestRealEncoders(t *testing.T) {
 		"success.txt":  scanScripts["successive"],
 		"deep3.txt":    scanScript(allFromAl3()),
 		"spectral.txt": scanScripts["spectral"],
+		"dcsep.txt": "0: 0 0 0 1;\n1: 0 0 0 2;\n2: 0 0 0 1;\n0: 1 63 0 0;\n1: 1 63 0 0;\n2: 1 63 0 0;\n" +
+			"2: 0 0 1 0;\n1: 0 0 2 1;\n0: 0 0 1 0;\n1: 0 0 1 0;\n",
 	}
 	for name, s := range scripts {
 		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(s), 0o644))
@@ -84,6 +86,7 @@ func TestRealEncoders(t *testing.T) {
 		{"cjpeg -scans mozjpeg-like grey", []string{"cjpeg", "-scans", in("mozgray.txt"), grey}},
 		{"cjpeg -scans successive", []string{"cjpeg", "-scans", in("success.txt"), color}},
 		{"cjpeg -scans al 3", []string{"cjpeg", "-scans", in("deep3.txt"), "-sample", "1x1", color}},
+		{"cjpeg -scans dc per component", []string{"cjpeg", "-scans", in("dcsep.txt"), color}},
 		{"jpegtran -progressive", []string{"jpegtran", "-progressive", base}},
 		{"jpegtran -optimize -progressive", []string{"jpegtran", "-optimize", "-progressive", base}},
 		{"jpegtran -scans spectral", []string{"jpegtran", "-scans", in("spectral.txt"), base}},

@@ -41,15 +41,20 @@ type component struct {
 	// block: the top-left crow×crow (k×k) corner of the block in natural
 	// (row-major) order; see setStorage. zz maps a zig-zag index to its
 	// position in a block's storage (noCoef if not stored) and stored is
-	// the set of zig-zag indices stored. nz, if not nil, has one mask
-	// per block of the zig-zag indices outside the zone whose
-	// coefficient is non-zero (history for exact refinement scans).
+	// the set of zig-zag indices stored. nz (zone storage, k = 2 or 4)
+	// has one mask per block of the zig-zag indices whose coefficient is
+	// non-zero, in the zone and outside it: the history refinement scans
+	// need outside the zone, and what lets an end-of-band run of a
+	// refinement skip a block with nothing to refine in one test.
+	// outHist reports that the history outside the zone is complete
+	// (exact refinement outside the zone is planned).
 	coefs   []int16
 	cstride int
 	crow    int
 	zz      [64]uint8
 	stored  uint64
 	nz      []uint64
+	outHist bool
 	need    uint64 // progressive: zig-zag indices whose values are needed
 	// approxAl (Options.Approximate, natural order) is, for coefficients
 	// whose refinement scans were skipped, the Al of the last decoded scan

@@ -1,5 +1,7 @@
 package jpegdec
 
+import "math/bits"
+
 // Progressive decoding (T.81 G.1.2) with scan skipping: at scale 1/s only
 // coefficients in the top-left k×k corner (k = 8/s) of each block reach
 // the output. A scan is needed if its band touches a needed coefficient;
@@ -81,9 +83,10 @@ func (d *decoder) planProgressive() error {
 		c.setStorage(d.k)
 		nb := c.bw * c.bh
 		c.coefs = make([]int16, nb*c.cstride)
-		if c.need&^zone != 0 {
-			// Exact refinement outside the zone: track its history.
+		if d.k == 2 || d.k == 4 {
 			c.nz = make([]uint64, nb)
+			// Exact refinement outside the zone: its history is needed.
+			c.outHist = c.need&^zone != 0
 		}
 	}
 	return nil
@@ -245,6 +248,9 @@ func (d *decoder) progressiveScan(s *scan) error {
 			}
 			return d.walkScan(s, func(j, bx, by int) error { return d.dcFirst(s, j, bx, by) }, nil, nil)
 		}
+		if d.ri == 0 {
+			return d.dcRefine(s)
+		}
 		return d.walkScan(s, func(j, bx, by int) error {
 			c := &d.comp[s.comp[j]]
 			if d.br.bit() {
@@ -257,7 +263,7 @@ func (d *decoder) progressiveScan(s *scan) error {
 		return err
 	}
 	c := &d.comp[s.comp[0]]
-	if band := bandMask(s.ss, s.se); c.nz == nil && (band&c.stored == 0 || s.ah > 0 && band&^c.stored != 0) {
+	if band := bandMask(s.ss, s.se); !c.outHist && (band&c.stored == 0 || s.ah > 0 && band&^c.stored != 0) {
 		// Nothing to keep, or a refinement without the history of its
 		// band. The plan never decodes such scans; this is a safeguard.
 		d.skipEntropy()
@@ -295,9 +301,20 @@ func (d *decoder) progressiveScan(s *scan) error {
 	}
 	run := skipRun
 	if s.ah > 0 {
+		band := bandMask(s.ss, s.se)
 		run = func(bx, by, n int) {
-			for b := by*c.bw + bx; b < by*c.bw+bx+n; b++ {
-				d.refineBandZone(c.coefs[b*cs:b*cs+cs], nzOf(b), zz, s.ss, s.se, p1, m1)
+			b0 := by*c.bw + bx
+			if c.nz == nil {
+				for b := b0; b < b0+n; b++ {
+					d.refineBandZone(c.coefs[b*cs:b*cs+cs], &scratch, zz, s.ss, s.se, p1, m1)
+				}
+				return
+			}
+			for i, m := range c.nz[b0 : b0+n] {
+				if m&band != 0 { // else nothing to refine in this block
+					b := b0 + i
+					d.refineBandZone(c.coefs[b*cs:b*cs+cs], &c.nz[b], zz, s.ss, s.se, p1, m1)
+				}
 			}
 		}
 	}
@@ -319,15 +336,76 @@ func (d *decoder) refineBand(blk *[64]int16, ss, se int, p1, m1 int16) {
 	}
 }
 
-// refineBandZone is refineBand for zone storage (see acRefineZone).
+// refineBandZone is refineBand for zone storage: it visits only the
+// coefficients nz marks non-zero, in zig-zag order (see acRefineZone).
 func (d *decoder) refineBandZone(blk []int16, nz *uint64, zz *[64]uint8, ss, se int, p1, m1 int16) {
-	for k := ss; k <= se; k++ {
+	for m := *nz & bandMask(ss, se); m != 0; m &= m - 1 {
+		k := bits.TrailingZeros64(m)
 		if p := int(zz[k]); p < len(blk) {
 			d.refineCoef(&blk[p], p1, m1)
-		} else if *nz&(1<<k) != 0 {
+		} else {
 			d.br.bit() // correction of an unneeded value
 		}
 	}
+}
+
+// dcRefine decodes a DC refinement scan without restart intervals: one
+// bit per block in coding order, in a loop of its own (walkScan's calls
+// per block cost three times as much; at scale 8 DC scans are all that is
+// decoded). Past the end of the data the reader supplies zero bits, which
+// change nothing, as walkScan's early end would. It counts work and
+// checks the context as walkScan does.
+func (d *decoder) dcRefine(s *scan) error {
+	d.br = bitReader{data: d.data, pos: d.pos}
+	bit := int16(1) << s.al
+	unit := int64(blockCost + 1)
+	var tk ctxTicker
+	if s.n == 1 {
+		c := &d.comp[s.comp[0]]
+		for by := range c.nbh {
+			if by > 0 {
+				if err := d.tick(&tk, c.nbw); err != nil {
+					return err
+				}
+			}
+			d.work += int64(c.nbw) * unit
+			row := c.coefs[by*c.bw*c.cstride:]
+			for bx := range c.nbw {
+				if d.br.bit() {
+					row[bx*c.cstride] |= bit
+				}
+			}
+		}
+		d.pos = d.br.pos
+		return nil
+	}
+	perMCU := 0
+	for j := range s.n {
+		perMCU += d.comp[s.comp[j]].h * d.comp[s.comp[j]].v
+	}
+	for my := range d.mcusY {
+		if my > 0 {
+			if err := d.tick(&tk, d.mcusX*perMCU); err != nil {
+				return err
+			}
+		}
+		d.work += int64(d.mcusX*perMCU) * unit
+		for mx := range d.mcusX {
+			for j := range s.n {
+				c := &d.comp[s.comp[j]]
+				for y := range c.v {
+					row := c.coefs[(my*c.v+y)*c.bw*c.cstride:]
+					for x := range c.h {
+						if d.br.bit() {
+							row[(mx*c.h+x)*c.cstride] |= bit
+						}
+					}
+				}
+			}
+		}
+	}
+	d.pos = d.br.pos
+	return nil
 }
 
 // dcFirst decodes the first DC scan value of one block.
@@ -472,10 +550,9 @@ func (d *decoder) acFirstZone(s *scan, blk []int16, nz *uint64, zz *[64]uint8) e
 		v := int16(d.br.receiveExtend(sz) << s.al)
 		if p := int(zz[k]); p < len(blk) {
 			blk[p] = v
-		} else {
-			// v can be 0 (int16 overflow on corrupt data).
-			*nz = *nz&^(1<<k) | b2u(v != 0)<<k
 		}
+		// v can be 0 (int16 overflow on corrupt data).
+		*nz = *nz&^(1<<k) | b2u(v != 0)<<k
 		k++
 	}
 	return nil
@@ -553,6 +630,7 @@ func (d *decoder) refineUntilZone(blk []int16, nz *uint64, zz *[64]uint8, k, se,
 		if r == 0 {
 			if val != 0 {
 				*c = val
+				*nz |= 1 << k
 			}
 			return k + 1
 		}

@@ -57,7 +57,9 @@ func TestZoneStorage(t *testing.T) {
 			d, _, err := decodeCoefficients(context.Background(), data, s, approx)
 			require.NoError(t, err)
 			for ci := range d.ncomp {
-				assert.Nil(t, d.comp[ci].nz, "%s scale %d comp %d: Approximate stores no mask", f, s, ci)
+				c := &d.comp[ci]
+				assert.Len(t, c.nz, c.bw*c.bh, "%s scale %d comp %d: one non-zero mask per block", f, s, ci)
+				assert.False(t, c.outHist, "%s scale %d comp %d: Approximate keeps no history outside the zone", f, s, ci)
 			}
 		}
 	}
