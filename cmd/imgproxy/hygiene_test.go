@@ -167,6 +167,28 @@ func TestServerNeverReadingClientClosed(t *testing.T) {
 	assert.Less(t, n, int64(total), "the response was cut short")
 }
 
+// TestServerSlowHandlerEnds: a request whose response cannot be sent by
+// the write deadline has its context ended then, so a handler waiting
+// for a slow variant gives up and the connection is closed.
+func TestServerSlowHandlerEnds(t *testing.T) {
+	t.Parallel()
+	ended := make(chan struct{}, 1)
+	addr, closed := hygieneServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done()
+		ended <- struct{}{}
+	}))
+	c := dial(t, addr)
+	_, err := io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	require.NoError(t, err)
+	select {
+	case <-ended:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the handler's context did not end")
+	}
+	waitClosed(t, closed)
+	readToClose(t, c)
+}
+
 func TestServerHeaderTooLarge(t *testing.T) {
 	t.Parallel()
 	addr, _ := hygieneServer(t, http.HandlerFunc(okHandler))

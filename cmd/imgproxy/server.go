@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"log"
 	"net/http"
@@ -52,10 +53,17 @@ func (c *config) checkServer() error {
 }
 
 // newHTTPServer returns a server of h with cfg's connection limits; both
-// listeners use it.
+// listeners use it. A request's context ends when its write deadline
+// passes: net/http would let the handler run on for a response that can
+// no longer be sent, and keep the connection until it returns.
 func newHTTPServer(cfg *config, h http.Handler, errorLog *log.Logger) *http.Server {
+	d := cfg.writeTimeout
 	return &http.Server{
-		Handler:           h,
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			ctx, cancel := context.WithTimeout(r.Context(), d)
+			defer cancel()
+			h.ServeHTTP(w, r.WithContext(ctx))
+		}),
 		ReadHeaderTimeout: cfg.readHeaderTimeout,
 		ReadTimeout:       cfg.readTimeout,
 		WriteTimeout:      cfg.writeTimeout,
