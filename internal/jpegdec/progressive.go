@@ -525,6 +525,9 @@ func (d *decoder) acFirstZone(s *scan, blk []int16, nz *uint64, zz *[64]uint8) e
 		d.eobrun--
 		return nil
 	}
+	// The band's mask bits are all zero: the progression rules give each
+	// coefficient one first scan. Collect them locally, store once.
+	var set uint64
 	t := s.ac[0]
 	for k := s.ss; k <= s.se; {
 		rs, ok := d.br.decode(t)
@@ -538,23 +541,24 @@ func (d *decoder) acFirstZone(s *scan, blk []int16, nz *uint64, zz *[64]uint8) e
 				if r > 0 {
 					d.eobrun += int(d.br.bits(uint(r)))
 				}
-				return nil
+				break
 			}
 			k += 16
 			continue
 		}
 		k += r
 		if k > s.se {
+			*nz |= set
 			return FormatError("AC coefficient outside band")
 		}
 		v := int16(d.br.receiveExtend(sz) << s.al)
 		if p := int(zz[k]); p < len(blk) {
 			blk[p] = v
 		}
-		// v can be 0 (int16 overflow on corrupt data).
-		*nz = *nz&^(1<<k) | b2u(v != 0)<<k
+		set |= b2u(v != 0) << k // v can be 0 (int16 overflow on corrupt data)
 		k++
 	}
+	*nz |= set
 	return nil
 }
 
