@@ -257,6 +257,9 @@ func (d *walker) skipEntropy() {
 	d.pos = br.pos
 }
 
+// blockFunc handles the block at bx, by of the component in scan slot j.
+type blockFunc func(j, bx, by int) error
+
 // walkScan calls fn for every block of the scan in coding order,
 // handling restart intervals. fn receives the scan slot j and the block
 // coordinates within component s.comp[j]. Once the entropy data is
@@ -269,83 +272,111 @@ func (d *walker) skipEntropy() {
 // the next n blocks of the run in the same block row and restart interval
 // are passed to run(bx, by, n) at once and d.eobrun is reduced by n. A
 // hostile file made of EOB runs then costs little per block.
-func (d *decoder) walkScan(s *scan, fn, gap func(j, bx, by int) error, run func(bx, by, n int)) error {
+func (d *decoder) walkScan(s *scan, fn, gap blockFunc, run func(bx, by, n int)) error {
 	d.br = bitReader{data: d.data, pos: d.pos}
 	d.resetPredictors()
-	mcu := 0
-	// next handles a restart boundary before an MCU and picks its callback.
-	next := func() func(j, bx, by int) error {
-		if d.ri > 0 && mcu > 0 && mcu%d.ri == 0 {
-			d.br.restart()
-			d.resetPredictors()
-		}
-		mcu++
-		if d.br.exhausted() {
-			return gap
-		}
-		return fn
-	}
+	w := scanWalk{d: d, fn: fn, gap: gap, unit: int64(blockCost + s.se - s.ss + 1)}
 	var err error
-	var tk ctxTicker
-	unit := int64(blockCost + s.se - s.ss + 1) // work per block, see scanCost
 	if s.n == 1 {
-		c := &d.comp[s.comp[0]]
-		for by := 0; by < c.nbh && err == nil; by++ {
-			if by > 0 {
-				if err = d.tick(&tk, c.nbw); err != nil {
-					break
-				}
-			}
-			d.work += int64(c.nbw) * unit
-			for bx := 0; bx < c.nbw && err == nil; bx++ {
-				f := next()
-				if f == nil {
-					if d.ri == 0 {
-						return nil
-					}
-					continue
-				}
-				if err = f(0, bx, by); err != nil || run == nil || d.eobrun == 0 {
-					continue
-				}
-				n := min(d.eobrun, c.nbw-1-bx)
-				if d.ri > 0 {
-					n = min(n, (d.ri-mcu%d.ri)%d.ri) // blocks before the next restart
-				}
-				if n > 0 {
-					run(bx+1, by, n)
-					d.eobrun -= n
-					mcu += n
-					bx += n
-				}
-			}
+		var ended bool
+		if ended, err = w.blocks(&d.comp[s.comp[0]], run); ended {
+			return nil
 		}
 	} else {
-		perMCU := 0
-		for j := range s.n {
-			perMCU += d.comp[s.comp[j]].h * d.comp[s.comp[j]].v
-		}
-		for my := 0; my < d.mcusY && err == nil; my++ {
-			if my > 0 {
-				if err = d.tick(&tk, d.mcusX*perMCU); err != nil {
-					break
-				}
-			}
-			d.work += int64(d.mcusX*perMCU) * unit
-			for mx := 0; mx < d.mcusX && err == nil; mx++ {
-				err = d.mcu(s, next(), mx, my)
-			}
-			if d.band && !d.progressive && err == nil {
-				d.convertBand(my)
-			}
-		}
+		err = w.mcus(s)
 	}
 	d.pos = d.br.pos
 	return err
 }
 
+// scanWalk is the state of one walkScan.
+type scanWalk struct {
+	d       *decoder
+	fn, gap blockFunc
+	mcu     int   // MCUs (blocks, if non-interleaved) begun
+	unit    int64 // work per block (see scanCost)
+	tk      ctxTicker
+}
+
+// next handles a restart boundary before an MCU and picks its callback.
+func (w *scanWalk) next() blockFunc {
+	d := w.d
+	if d.ri > 0 && w.mcu > 0 && w.mcu%d.ri == 0 {
+		d.br.restart()
+		d.resetPredictors()
+	}
+	w.mcu++
+	if d.br.exhausted() {
+		return w.gap
+	}
+	return w.fn
+}
+
+// blocks walks the blocks of a non-interleaved scan of c (see walkScan
+// for run). ended reports that the data ran out with no restart marker
+// to resume at.
+func (w *scanWalk) blocks(c *component, run func(bx, by, n int)) (ended bool, err error) {
+	d := w.d
+	for by := 0; by < c.nbh && err == nil; by++ {
+		if by > 0 {
+			if err = d.tick(&w.tk, c.nbw); err != nil {
+				break
+			}
+		}
+		d.work += int64(c.nbw) * w.unit
+		for bx := 0; bx < c.nbw && err == nil; bx++ {
+			f := w.next()
+			if f == nil {
+				if d.ri == 0 {
+					return true, nil
+				}
+				continue
+			}
+			if err = f(0, bx, by); err != nil || run == nil || d.eobrun == 0 {
+				continue
+			}
+			n := min(d.eobrun, c.nbw-1-bx)
+			if d.ri > 0 {
+				n = min(n, (d.ri-w.mcu%d.ri)%d.ri) // blocks before the next restart
+			}
+			if n > 0 {
+				run(bx+1, by, n)
+				d.eobrun -= n
+				w.mcu += n
+				bx += n
+			}
+		}
+	}
+	return false, err
+}
+
+// mcus walks the MCUs of an interleaved scan.
+func (w *scanWalk) mcus(s *scan) error {
+	d := w.d
+	perMCU := 0
+	for j := range s.n {
+		perMCU += d.comp[s.comp[j]].h * d.comp[s.comp[j]].v
+	}
+	var err error
+	for my := 0; my < d.mcusY && err == nil; my++ {
+		if my > 0 {
+			if err = d.tick(&w.tk, d.mcusX*perMCU); err != nil {
+				break
+			}
+		}
+		d.work += int64(d.mcusX*perMCU) * w.unit
+		for mx := 0; mx < d.mcusX && err == nil; mx++ {
+			err = d.mcu(s, w.next(), mx, my)
+		}
+		if d.band && !d.progressive && err == nil {
+			d.convertBand(my)
+		}
+	}
+	return err
+}
+
 // mcu calls f for each block of one interleaved MCU.
-func (d *decoder) mcu(s *scan, f func(j, bx, by int) error, mx, my int) error {
+func (d *decoder) mcu(s *scan, f blockFunc, mx, my int) error {
 	if f == nil {
 		return nil
 	}

@@ -117,19 +117,9 @@ func TestRealEncoders(t *testing.T) {
 				// image/jpeg fails on some of these ("missing 0xff00
 				// sequence"): compare with the same coefficients
 				// coded without restart markers.
-				plain := filepath.Join(dir, "plain.jpg")
 				args := append([]string{}, tt.argv...)
 				args = append(args[:2], args[4:]...) // drop -restart N
-				run(t, plain, args[0], args[1:]...)
-				want, err := os.ReadFile(plain)
-				require.NoError(t, err)
-				for _, s := range []int{1, 2, 4, 8} {
-					a, err := Decode(data, s, nil)
-					require.NoError(t, err)
-					b, err := Decode(want, s, nil)
-					require.NoError(t, err)
-					assert.Equal(t, b, a, "scale %d", s)
-				}
+				sameAsPlain(t, data, filepath.Join(dir, strings.ReplaceAll(tt.name, " ", "_")+"-plain.jpg"), args)
 			case cfg.ColorSpace == ColorGray || cfg.ColorSpace == ColorYCbCr:
 				checkAllScales(t, data, data)
 			}
@@ -151,4 +141,20 @@ func allFromAl3() []hostile.Scan {
 		}
 	}
 	return ss
+}
+
+// sameAsPlain checks that data decodes at every scale exactly as the file
+// that argv writes to plain.
+func sameAsPlain(t *testing.T, data []byte, plain string, argv []string) {
+	t.Helper()
+	run(t, plain, argv[0], argv[1:]...)
+	want, err := os.ReadFile(plain)
+	require.NoError(t, err)
+	for _, s := range []int{1, 2, 4, 8} {
+		a, err := Decode(data, s, nil)
+		require.NoError(t, err)
+		b, err := Decode(want, s, nil)
+		require.NoError(t, err)
+		assert.Equal(t, b, a, "scale %d", s)
+	}
 }

@@ -100,25 +100,8 @@ func fuzzScan(p []byte, n int) hostile.Scan {
 // blocks, blocks counted per component in its MCU-padded size.
 func refModel(w, h int, hv []byte, scans []hostile.Scan) bool {
 	n := len(hv)
-	hmax, vmax := 1, 1
-	for _, x := range hv {
-		hmax, vmax = max(hmax, int(x>>4)), max(vmax, int(x&15))
-	}
-	if n == 1 {
-		hmax, vmax = 1, 1
-	}
-	samp := func(c int) (int, int) {
-		if n == 1 {
-			return 1, 1
-		}
-		return int(hv[c] >> 4), int(hv[c] & 15)
-	}
-	mx, my := (w+8*hmax-1)/(8*hmax), (h+8*vmax-1)/(8*vmax)
-	total := 0
-	for c := range n {
-		sh, sv := samp(c)
-		total += mx * sh * my * sv
-	}
+	f := newModelFrame(w, h, hv)
+	samp, mx, my, total := f.samp, f.mx, f.my, f.total
 	if len(scans) == 0 || len(scans) > 100 {
 		return false
 	}
@@ -162,9 +145,7 @@ func refModel(w, h int, hv []byte, scans []hostile.Scan) bool {
 		}
 		blocks := perMCU * mx * my
 		if k == 1 {
-			sh, sv := samp(s.Comps[0])
-			cw, ch := (w*sh+hmax-1)/hmax, (h*sv+vmax-1)/vmax
-			blocks = ((cw + 7) / 8) * ((ch + 7) / 8)
+			blocks = f.nonInterleaved(s.Comps[0])
 		}
 		work += blocks * (4 + s.Se - s.Ss + 1)
 		if isDC {
@@ -175,4 +156,40 @@ func refModel(w, h int, hv []byte, scans []hostile.Scan) bool {
 		}
 	}
 	return true
+}
+
+// modelFrame is refModel's geometry of a frame (T.81 A.1.1, A.2).
+type modelFrame struct {
+	w, h, n, hmax, vmax, mx, my int
+	hv                          []byte
+	total                       int // blocks of all components, MCU-padded
+}
+
+func newModelFrame(w, h int, hv []byte) *modelFrame {
+	f := &modelFrame{w: w, h: h, n: len(hv), hv: hv, hmax: 1, vmax: 1}
+	for c := range f.n {
+		sh, sv := f.samp(c)
+		f.hmax, f.vmax = max(f.hmax, sh), max(f.vmax, sv)
+	}
+	f.mx, f.my = (w+8*f.hmax-1)/(8*f.hmax), (h+8*f.vmax-1)/(8*f.vmax)
+	for c := range f.n {
+		sh, sv := f.samp(c)
+		f.total += f.mx * sh * f.my * sv
+	}
+	return f
+}
+
+// samp returns component c's sampling factors (1x1 in a grey frame).
+func (f *modelFrame) samp(c int) (int, int) {
+	if f.n == 1 {
+		return 1, 1
+	}
+	return int(f.hv[c] >> 4), int(f.hv[c] & 15)
+}
+
+// nonInterleaved returns the blocks a scan of component c alone codes.
+func (f *modelFrame) nonInterleaved(c int) int {
+	sh, sv := f.samp(c)
+	cw, ch := (f.w*sh+f.hmax-1)/f.hmax, (f.h*sv+f.vmax-1)/f.vmax
+	return ((cw + 7) / 8) * ((ch + 7) / 8)
 }
