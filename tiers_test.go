@@ -118,7 +118,7 @@ func TestNotFoundIsRemembered(t *testing.T) {
 func TestSeveralSizesOneFetch(t *testing.T) {
 	t.Parallel()
 	f := &fakeFetcher{files: map[string][]byte{"x.jpg": jpegBytes(t, 800, 600)}, gate: make(chan struct{})}
-	c := &countingCache{}
+	c := &keyCountingCache{gets: map[string]int{}}
 	h := &imgproxy.Handler{Fetcher: f, Cache: c}
 	var wg sync.WaitGroup
 	for i := range 5 {
@@ -127,9 +127,16 @@ func TestSeveralSizesOneFetch(t *testing.T) {
 			assert.Equal(t, 200, w.Code)
 		})
 	}
-	// Each of the five variants is being made (two cache lookups each:
-	// the request's and its worker's), all waiting on one fetch.
-	require.Eventually(t, func() bool { return c.gets.Load() >= 10 }, 10*time.Second, time.Millisecond)
+	// Each of the five variants is being made (two lookups of its key
+	// each: the request's and its worker's), all waiting on one fetch.
+	require.Eventually(t, func() bool {
+		for i := range 5 {
+			if c.count(fmt.Sprintf("%dx-/x.jpg", 100+10*i)) < 2 {
+				return false
+			}
+		}
+		return true
+	}, 10*time.Second, time.Millisecond)
 	close(f.gate)
 	wg.Wait()
 	// The worker's lookup is immediately followed by the fetch; allow one
@@ -264,4 +271,24 @@ func TestMaxInFlight(t *testing.T) {
 		<-codes // the slot holders outlived their own Timeout: whatever they answer
 	}
 	assert.Empty(t, arrived, "no fetch after the waiters gave up")
+}
+
+// keyCountingCache wraps a MemoryCache and counts Get calls by key.
+type keyCountingCache struct {
+	imgproxy.MemoryCache
+	mu   sync.Mutex
+	gets map[string]int
+}
+
+func (c *keyCountingCache) Get(ctx context.Context, key string) (*imgproxy.Image, bool) {
+	c.mu.Lock()
+	c.gets[key]++
+	c.mu.Unlock()
+	return c.MemoryCache.Get(ctx, key)
+}
+
+func (c *keyCountingCache) count(key string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gets[key]
 }
