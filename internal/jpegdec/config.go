@@ -58,9 +58,9 @@ type Options struct {
 	// of RGBA output plus, only for sequential files with one scan per
 	// component, MaxPixels*Components/scale² of planes), and for
 	// progressive files coefficient storage per source sample (of every
-	// component, as stored) of 2 bytes at scale 1, 0.625 at scale 2, 0.25
-	// at scale 4 (the stored corner of each block and a 64-bit mask of
-	// its non-zero coefficients) and 1/32 at scale 8.
+	// component, as stored) of 2.125 bytes at scale 1, 0.625 at scale 2,
+	// 0.25 at scale 4 (the stored corner of each block and a 64-bit mask
+	// of its non-zero coefficients) and 1/32 at scale 8.
 	MaxPixels int64
 
 	// Approximate trades exactness for speed when decoding progressive

@@ -67,12 +67,11 @@
 //     in-zone coefficients they would refine at the middle of their
 //     known interval;
 //   - keeps, for progressive files, only the needed k×k corner of every
-//     block's coefficients (plus, at 1/2 and 1/4, a 64-bit mask per
-//     block of which coefficients are non-zero: all that exact
-//     refinement scans need of those outside the corner, and what lets
-//     an end-of-band run of a refinement pass a block with nothing to
-//     refine in one test): at 1/4 a 16 MB photo takes 11 MB instead of
-//     74 MB;
+//     block's coefficients, plus a 64-bit mask per block of which
+//     coefficients are non-zero (all that exact refinement scans need of
+//     those outside the corner, and what lets an end-of-band run of a
+//     refinement pass a block with nothing to refine in one test): at
+//     1/4 a 16 MB photo takes 11 MB instead of 79 MB;
 //   - uses a 64-bit bit buffer and combined lookahead tables so that most
 //     coefficients decode with a single table lookup.
 //

@@ -81,7 +81,7 @@ func (d *decoder) planProgressive() error {
 		c.setStorage(d.k)
 		nb := c.bw * c.bh
 		c.coefs = make([]int16, nb*c.cstride)
-		if d.k == 2 || d.k == 4 {
+		if d.k > 1 {
 			c.nz = make([]uint64, nb)
 			// Exact refinement outside the zone: its history is needed.
 			c.outHist = c.need&^zone != 0

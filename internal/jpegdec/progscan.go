@@ -31,7 +31,7 @@ func (d *decoder) progressiveScan(s *scan) error {
 		return err
 	}
 	c := &d.comp[s.comp[0]]
-	if band := bandMask(s.ss, s.se); c.cstride < 64 && c.nz == nil ||
+	if band := bandMask(s.ss, s.se); c.nz == nil ||
 		!c.outHist && (band&c.stored == 0 || s.ah > 0 && band&^c.stored != 0) {
 		// Nothing to keep, or a refinement without the history of its
 		// band. The plan never decodes such scans; this is a safeguard.
@@ -47,25 +47,31 @@ func (d *decoder) progressiveScan(s *scan) error {
 // acScan decodes an AC scan into full storage (scale 1: all
 // coefficients, natural order). The rest of an end-of-band run (see
 // walkScan) needs nothing in a first scan and, in a refinement,
-// correction bits for the coefficients already non-zero.
+// correction bits for the coefficients already non-zero, which the
+// non-zero mask lists: a block with none costs one test.
 func (d *decoder) acScan(s *scan, c *component) error {
 	var run func(bx, by, n int)
 	if s.ah > 0 {
 		p1, m1 := int16(1)<<s.al, int16(-1)<<s.al
+		band := bandMask(s.ss, s.se)
 		run = func(bx, by, n int) {
-			for b := by*c.bw + bx; b < by*c.bw+bx+n; b++ {
-				d.refineBand((*[64]int16)(c.coefs[b*64:]), s.ss, s.se, p1, m1)
+			b0 := by*c.bw + bx
+			for i, m := range c.nz[b0 : b0+n] {
+				if m&band != 0 {
+					d.refineMasked((*[64]int16)(c.coefs[(b0+i)*64:]), m&band, p1, m1)
+				}
 			}
 		}
 	} else {
 		run = func(_, _, _ int) {}
 	}
 	return d.walkScan(s, func(_, bx, by int) error {
-		blk := (*[64]int16)(c.coefs[(by*c.bw+bx)*64:])
+		b := by*c.bw + bx
+		blk := (*[64]int16)(c.coefs[b*64:])
 		if s.ah == 0 {
-			return d.acFirst(s, blk)
+			return d.acFirst(s, blk, &c.nz[b])
 		}
-		return d.acRefine(s, blk)
+		return d.acRefine(s, blk, &c.nz[b])
 	}, nil, run)
 }
 
@@ -100,11 +106,11 @@ func (d *decoder) acScanZone(s *scan, c *component) error {
 	}, nil, run)
 }
 
-// refineBand applies correction bits to the non-zero coefficients
-// ss..se of a block inside an EOB run of a refinement scan.
-func (d *decoder) refineBand(blk *[64]int16, ss, se int, p1, m1 int16) {
-	for k := ss; k <= se; k++ {
-		d.refineCoef(&blk[zigzag[k]], p1, m1)
+// refineMasked applies correction bits to the coefficients of blk in m
+// (zig-zag indices, all non-zero) inside an EOB run of a refinement scan.
+func (d *decoder) refineMasked(blk *[64]int16, m uint64, p1, m1 int16) {
+	for ; m != 0; m &= m - 1 {
+		d.refineCoef(&blk[zigzag[bits.TrailingZeros64(m)]], p1, m1)
 	}
 }
 
@@ -195,11 +201,12 @@ func (d *decoder) dcFirst(s *scan, j, bx, by int) error {
 }
 
 // acFirst decodes a first AC scan (spectral band ss..se) of one block.
-func (d *decoder) acFirst(s *scan, blk *[64]int16) error {
+func (d *decoder) acFirst(s *scan, blk *[64]int16, nz *uint64) error {
 	if d.eobrun > 0 {
 		d.eobrun--
 		return nil
 	}
+	var set uint64 // see acFirstZone
 	t := s.ac[0]
 	for k := s.ss; k <= s.se; {
 		rs, ok := d.br.decode(t)
@@ -213,24 +220,28 @@ func (d *decoder) acFirst(s *scan, blk *[64]int16) error {
 				if r > 0 {
 					d.eobrun += int(d.br.bits(uint(r)))
 				}
-				return nil
+				break
 			}
 			k += 16
 			continue
 		}
 		k += r
 		if k > s.se {
+			*nz |= set
 			return FormatError("AC coefficient outside band")
 		}
-		blk[zigzag[k]] = int16(d.br.receiveExtend(sz) << s.al)
+		v := int16(d.br.receiveExtend(sz) << s.al)
+		blk[zigzag[k]] = v
+		set |= b2u(v != 0) << k
 		k++
 	}
+	*nz |= set
 	return nil
 }
 
 // acRefine decodes an AC successive-approximation refinement scan of one
 // block (T.81 G.1.2.3).
-func (d *decoder) acRefine(s *scan, blk *[64]int16) error {
+func (d *decoder) acRefine(s *scan, blk *[64]int16, nz *uint64) error {
 	p1, m1 := int16(1)<<s.al, int16(-1)<<s.al
 	k := s.ss
 	if d.eobrun == 0 {
@@ -258,11 +269,11 @@ func (d *decoder) acRefine(s *scan, blk *[64]int16) error {
 			if r == 64 {
 				break
 			}
-			k = d.refineUntil(blk, k, s.se, r, val, p1, m1)
+			k = d.refineUntil(blk, nz, k, s.se, r, val, p1, m1)
 		}
 	}
 	if d.eobrun > 0 {
-		d.refineBand(blk, k, s.se, p1, m1)
+		d.refineMasked(blk, *nz&bandMask(k, s.se), p1, m1)
 		d.eobrun--
 	}
 	return nil
@@ -271,7 +282,7 @@ func (d *decoder) acRefine(s *scan, blk *[64]int16) error {
 // refineUntil walks from k applying correction bits to non-zero
 // coefficients, skipping r zero-history ones, then places val (if any)
 // at the next zero-history position. It returns the next index.
-func (d *decoder) refineUntil(blk *[64]int16, k, se, r int, val, p1, m1 int16) int {
+func (d *decoder) refineUntil(blk *[64]int16, nz *uint64, k, se, r int, val, p1, m1 int16) int {
 	for ; k <= se; k++ {
 		c := &blk[zigzag[k]]
 		if *c != 0 {
@@ -281,6 +292,7 @@ func (d *decoder) refineUntil(blk *[64]int16, k, se, r int, val, p1, m1 int16) i
 		if r == 0 {
 			if val != 0 {
 				*c = val
+				*nz |= 1 << k
 			}
 			return k + 1
 		}
