@@ -99,6 +99,7 @@ func benchBomb(b *testing.B, data []byte, s int, opts *Options) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
 	refused := 0.0
 	var cpu time.Duration
 	cpuOK := true
