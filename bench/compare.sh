@@ -363,7 +363,7 @@ measure() {
 		# real cold transform on both servers, with no sharing.
 		local w=${size%%x*} name=${path#/image/*/}
 		wrk -t2 -c"$conns" -d"$DURATION" --latency --timeout 30s ${ACCEPT:+-H "Accept: $ACCEPT"} -s "$HERE/distinct.lua" \
-			"http://127.0.0.1:$(port_of "$proc")" -- "$w" "x${size#*x}/$name" >"$out" 2>&1 &
+			"http://127.0.0.1:$(port_of "$proc")" -- "$w" "${size#*x}" "/$name" >"$out" 2>&1 &
 	else
 		wrk -t2 -c"$conns" -d"$DURATION" --latency --timeout 30s ${ACCEPT:+-H "Accept: $ACCEPT"} "$url" >"$out" 2>&1 &
 	fi
