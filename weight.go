@@ -10,7 +10,7 @@ import (
 
 // weightOverhead is what any transform holds besides its pictures:
 // tables, row buffers, goroutine stacks, the encoder's state.
-const weightOverhead = 2 << 20
+const weightOverhead = 4 << 20
 
 // weight estimates, from the header alone, the bytes a transform holds
 // at its peak: the decoded picture at the plan's scale with the
@@ -82,7 +82,8 @@ func (r *BildResizer) decodeWeight(c *codec, data []byte, h *header, s geometry)
 // jpegDecodeWeight is the output of jpegdec at jpegScale (3 planes, or
 // RGBA for converted colour spaces) plus the coefficient storage of a
 // progressive file (see jpegdec.Options.MaxPixels): 2 bytes per sample
-// of each component at scale 1, at most 4/scale² at the smaller scales.
+// of each component at scale 1, at most 4/scale² at the smaller scales,
+// plus a non-zero mask of 1/8 byte per sample at scales 1, 2 and 4.
 func jpegDecodeWeight(data []byte, s geometry) (int, int, int64) {
 	scale, _ := jpegScale(s)
 	cfg, err := jpegdec.DecodeConfig(data)
@@ -110,6 +111,9 @@ func jpegDecodeWeight(data []byte, s geometry) (int, int, int64) {
 	coef := src * 2
 	if scale > 1 {
 		coef = src * 4 / int64(scale*scale)
+	}
+	if scale < 8 {
+		coef += src / 8 // the non-zero mask refinement scans keep per block
 	}
 	return w, h, out + coef
 }
