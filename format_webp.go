@@ -48,7 +48,8 @@ func webpHeader(data []byte) (header, error) {
 // build machine, 7071x7071 (DefaultMaxPixels): a solid picture (89 KB)
 // 0.26 s and 72 MiB allocated, noise at cwebp -q 12 (15.7 MB, about the
 // densest that fits one partition) 2.1 s and 87 MiB: the longest a
-// Timeout can be overrun here. Lossless (VP8L): 4 bytes a pixel (NRGBA)
+// detached decode (see decodeWebPStill) runs on after its request ended
+// with its Timeout. Lossless (VP8L): 4 bytes a pixel (NRGBA)
 // plus its transforms' data; it reads its bit stream as it decodes, so
 // the ctxReader ends a data-heavy decode within a 4 KiB read, but a
 // compact one reads nothing more once begun: 7071x7071 solid (1972
@@ -57,14 +58,14 @@ func webpHeader(data []byte) (header, error) {
 // timed with a program calling webp.Decode under /usr/bin/time.) ctx
 // is checked before and after: a decode that ends past the deadline is
 // a 504 and goes no further.
-func decodeWebP(ctx context.Context, data []byte, h *header, _ decodeRequest) (*picture.Picture, resample.Extent, error) {
+func decodeWebP(ctx context.Context, data []byte, h *header, req decodeRequest) (*picture.Picture, resample.Extent, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, resample.Extent{}, decodeStopped(FormatWebP, err)
 	}
 	if h.frames > 1 {
-		return decodeWebPFirstFrame(ctx, data, h)
+		return decodeWebPFirstFrame(ctx, data, h, req)
 	}
-	m, err := decodeWebPStill(ctx, data)
+	m, err := decodeWebPStill(ctx, data, req)
 	if err != nil {
 		return nil, resample.Extent{}, err
 	}
@@ -72,9 +73,13 @@ func decodeWebP(ctx context.Context, data []byte, h *header, _ decodeRequest) (*
 }
 
 // decodeWebPStill decodes a still WebP through a ctxReader and brings it
-// to full range; a done ctx is its error, even once decoded.
-func decodeWebPStill(ctx context.Context, data []byte) (image.Image, error) {
-	m, err := webp.Decode(newCtxReader(ctx, data))
+// to full range; a done ctx is its error, even once decoded. The decode
+// runs on a goroutine of its own so that the request ends with ctx even
+// where the decoder cannot (a lossy frame): the decode is then detached
+// (req.detach), and the transform's CPU slot and memory stay taken until
+// it ends, at most the worst case above.
+func decodeWebPStill(ctx context.Context, data []byte, req decodeRequest) (image.Image, error) {
+	m, err := detachable(ctx, req, func() (image.Image, error) { return webp.Decode(newCtxReader(ctx, data)) })
 	if err != nil {
 		return nil, decodeError(ctx, FormatWebP, err)
 	}
@@ -87,12 +92,12 @@ func decodeWebPStill(ctx context.Context, data []byte) (image.Image, error) {
 
 // decodeWebPFirstFrame decodes the first frame of an animation and places
 // it on a transparent canvas of the animation's size.
-func decodeWebPFirstFrame(ctx context.Context, data []byte, h *header) (*picture.Picture, resample.Extent, error) {
+func decodeWebPFirstFrame(ctx context.Context, data []byte, h *header, req decodeRequest) (*picture.Picture, resample.Extent, error) {
 	still, off, canvas, err := webpmeta.FirstFrame(data)
 	if err != nil {
 		return nil, resample.Extent{}, decodeFailed(FormatWebP, err)
 	}
-	m, err := decodeWebPStill(ctx, still)
+	m, err := decodeWebPStill(ctx, still, req)
 	if err != nil {
 		return nil, resample.Extent{}, err
 	}

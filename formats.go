@@ -46,6 +46,38 @@ type decodeRequest struct {
 	// result's frame. It may return its argument, which the decoder then
 	// copies if it reuses the buffer.
 	frame func(image.Image) image.Image
+	// detach, if set, is told of a decode left running past the end of
+	// the request's context; done is closed when it ends.
+	detach func(done <-chan struct{})
+}
+
+// detachable runs decode, returning when it does or when ctx ends,
+// whichever is first. In the second case the decode runs on and
+// req.detach is told when it will end (or, without detach, detachable
+// waits for it), so that its caller keeps the resources it holds.
+func detachable(ctx context.Context, req decodeRequest, decode func() (image.Image, error)) (image.Image, error) {
+	type result struct {
+		m   image.Image
+		err error
+	}
+	ch := make(chan result, 1)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		m, err := decode()
+		ch <- result{m, err}
+	}()
+	select {
+	case r := <-ch:
+		return r.m, r.err
+	case <-ctx.Done():
+		if req.detach == nil {
+			<-done
+		} else {
+			req.detach(done)
+		}
+		return nil, ctx.Err()
+	}
 }
 
 // sourceCodecs is the fixed table of source formats, tried in order. It is

@@ -234,7 +234,18 @@ func (r *BildResizer) Resize(ctx context.Context, src *Source, o Options) (*Imag
 	if err != nil {
 		return nil, err
 	}
-	defer release()
+	defer func() {
+		if job.pending == nil {
+			release()
+			return
+		}
+		// A decode detached at the context's end still runs: its slot
+		// and memory are given back when it ends.
+		go func() {
+			<-job.pending
+			release()
+		}()
+	}()
 	pic, err := r.decodePicture(ctx, c, src.Data, &h, &job)
 	if err != nil {
 		return nil, err
@@ -309,6 +320,7 @@ func (r *BildResizer) SourceSize(src *Source) (width, height int, err error) {
 // browser converts it to the screen's sRGB.
 func (r *BildResizer) decodePicture(ctx context.Context, c *codec, data []byte, h *header, j *job) (*picture.Picture, error) {
 	req := decodeRequest{plan: j.stored, maxFrames: j.frames}
+	req.detach = func(done <-chan struct{}) { j.pending = done }
 	req.frame = func(m image.Image) image.Image { return r.transform(m, resample.Extent{}, j) }
 	pic, ext, err := c.decode(ctx, data, h, req)
 	if err != nil {
@@ -330,14 +342,15 @@ func (r *BildResizer) decodePicture(ctx context.Context, c *codec, data []byte, 
 
 // job is the plan of one transform.
 type job struct {
-	view   geometry // as the viewer sees the picture (after orientation)
-	stored geometry // the same in the pixels' stored orientation
-	orient int      // EXIF orientation to apply after resizing
-	out    Format   // output format, FormatWebP possibly to fall back
-	frames int      // frames to decode (1: the first only)
-	opts   Options
-	bg     Color
-	adm    *admission
+	view    geometry // as the viewer sees the picture (after orientation)
+	stored  geometry // the same in the pixels' stored orientation
+	orient  int      // EXIF orientation to apply after resizing
+	out     Format   // output format, FormatWebP possibly to fall back
+	frames  int      // frames to decode (1: the first only)
+	opts    Options
+	bg      Color
+	adm     *admission
+	pending <-chan struct{} // closed when a detached decode ends
 }
 
 // parallel runs step with the CPU slots it can borrow for it, giving them

@@ -1,8 +1,15 @@
 package imgproxy_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"image"
+	"image/png"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -44,10 +51,16 @@ func TestTimeoutEndsDecode(t *testing.T) {
 		{"baseline jpeg", "/image/-x-,q50/p.jpg", hostile.ValidJPEG(4000, 3000, false)},
 		{"png", "/image/-x-,q50/p.png", hostile.PNGBomb(4000, 3000, false)},
 		{"gif", "/image/-x-,png/p.gif", hostile.GIFBomb(4000, 3000)},
+		// x/image/webp cannot stop a lossy frame: the request ends with
+		// its context all the same, the decode detached.
+		{"lossy webp", "/image/-x-,q50/p.webp", lossyWebP(t, 2000, 2000)},
 	} {
+		if c.data == nil {
+			continue
+		}
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			path := c.url[len("/image/-x-,q50/"):]
+			path := c.url[len("/image/-x-,q50/"):] // the same length for every case
 			// The deadline must pass inside the decode, which takes far
 			// longer than these timeouts; on a loaded machine it may pass
 			// before the Resizer is even called (the request then fails
@@ -73,4 +86,64 @@ func TestTimeoutEndsDecode(t *testing.T) {
 			}
 		})
 	}
+}
+
+// lossyWebP returns a w x h lossy WebP of noise made by cwebp, nil (the
+// case is left out, with a message) where cwebp is not installed.
+func lossyWebP(t *testing.T, w, h int) []byte {
+	cwebp, err := exec.LookPath("cwebp")
+	if err != nil {
+		t.Log("cwebp not installed: no lossy WebP case")
+		return nil
+	}
+	m := image.NewNRGBA(image.Rect(0, 0, w, h))
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range m.Pix {
+		m.Pix[i] = uint8(rng.Uint32())
+	}
+	for i := 3; i < len(m.Pix); i += 4 {
+		m.Pix[i] = 255
+	}
+	dir := t.TempDir()
+	in, out := filepath.Join(dir, "in.png"), filepath.Join(dir, "out.webp")
+	var buf bytes.Buffer
+	require.NoError(t, png.Encode(&buf, m))
+	require.NoError(t, os.WriteFile(in, buf.Bytes(), 0o644))
+	msg, err := exec.Command(cwebp, "-quiet", "-q", "50", in, "-o", out).CombinedOutput()
+	require.NoError(t, err, "%s", msg)
+	b, err := os.ReadFile(out)
+	require.NoError(t, err)
+	return b
+}
+
+// TestDetachedDecodeKeepsItsSlot: a lossy WebP decode that its context's
+// end detaches keeps the transform's CPU slot until it really ends, so
+// the limiter never runs more decodes than it has slots; then the slot
+// comes back.
+func TestDetachedDecodeKeepsItsSlot(t *testing.T) {
+	t.Parallel()
+	data := lossyWebP(t, 2000, 2000)
+	if data == nil {
+		t.Skip("cwebp not installed")
+	}
+	r := &imgproxy.BildResizer{Concurrency: 1, MaxQueue: -1} // no waiting: a taken slot is 503 at once
+	small := &imgproxy.Source{Data: hostile.ValidJPEG(64, 48, false)}
+	o, err := imgproxy.ParseOptions("32x-")
+	require.NoError(t, err)
+	full, err := imgproxy.ParseOptions("-x-,q50")
+	require.NoError(t, err)
+	held := false
+	for timeout := time.Millisecond; !held && timeout <= 256*time.Millisecond; timeout *= 2 {
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		_, err := r.Resize(ctx, &imgproxy.Source{Data: data}, full)
+		cancel()
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		_, err = r.Resize(context.Background(), small, o)
+		held = errors.Is(err, imgproxy.ErrOverloaded)
+		require.Eventually(t, func() bool {
+			_, err := r.Resize(context.Background(), small, o)
+			return err == nil
+		}, time.Minute, 10*time.Millisecond, "the slot comes back when the decode ends")
+	}
+	assert.True(t, held, "a decode detached at its deadline held its slot")
 }
