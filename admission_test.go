@@ -202,7 +202,7 @@ func TestWeightBoundsAllocation(t *testing.T) {
 		h, err := r.readHeader(codec, src.Data)
 		require.NoError(t, err, c.name)
 		j := r.plan(codec, &h, mustOptions(t, c.opts))
-		weight := r.weight(codec, src.Data, &h, &j)
+		weight := r.weight(codec, &h, &j)
 
 		runtime.GC()
 		var before, after runtime.MemStats

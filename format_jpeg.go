@@ -34,6 +34,7 @@ func jpegHeader(data []byte) (header, error) {
 		return header{width: c.Width, height: c.Height, frames: 1, meta: picture.Meta{Orientation: 1, Format: "jpeg"}}, nil
 	}
 	h := header{width: cfg.Width, height: cfg.Height, frames: 1, meta: picture.Meta{Orientation: 1, Format: "jpeg"}}
+	h.layout.jpeg = &cfg
 	if md, err := jpegdec.Metadata(data); err == nil {
 		h.meta.Orientation = orientationOf(md.EXIF)
 		if md.KeepICC() { // not after CMYK/YCCK became RGB

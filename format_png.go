@@ -29,6 +29,7 @@ func pngHeader(data []byte) (header, error) {
 	h.alpha = md.ColorType == 4 || md.ColorType == 6 || md.HasTRNS
 	h.meta.ICC = md.ICC
 	h.meta.Orientation = orientationOf(md.EXIF)
+	h.layout = layout{pngDepth: md.BitDepth, pngColor: md.ColorType, pngLaced: md.Interlaced}
 	return h, nil
 }
 

@@ -31,7 +31,8 @@ func webpHeader(data []byte) (header, error) {
 	}
 	h := header{
 		width: info.Width, height: info.Height, frames: max(info.Frames, 1), alpha: info.Alpha,
-		meta: picture.Meta{Orientation: orientationOf(info.EXIF), ICC: info.ICC, Format: "webp"},
+		meta:   picture.Meta{Orientation: orientationOf(info.EXIF), ICC: info.ICC, Format: "webp"},
+		layout: layout{lossless: info.Lossless},
 	}
 	return h, nil
 }

@@ -7,6 +7,7 @@ import (
 	"image"
 
 	"github.com/imgproxy-go/imgproxy/internal/exif"
+	"github.com/imgproxy-go/imgproxy/internal/jpegdec"
 	"github.com/imgproxy-go/imgproxy/internal/picture"
 	"github.com/imgproxy-go/imgproxy/internal/resample"
 )
@@ -36,6 +37,17 @@ type header struct {
 	frames        int // 1 for a still picture
 	alpha         bool
 	meta          picture.Meta
+	layout        layout // how the decoder will store the pixels
+}
+
+// layout is what the header says of the decoder's storage, for the
+// admission weight (weight.go), so that nothing is parsed twice.
+type layout struct {
+	jpeg     *jpegdec.Config // nil where jpegdec cannot read the frame
+	pngDepth int             // PNG bit depth, 0 for other formats
+	pngColor int             // PNG colour type
+	pngLaced bool            // Adam7-interlaced PNG
+	lossless bool            // VP8L WebP
 }
 
 // decodeRequest is what the pipeline asks of a decoder.

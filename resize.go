@@ -223,12 +223,12 @@ func (r *BildResizer) Resize(ctx context.Context, src *Source, o Options) (*Imag
 	if px := int64(job.view.cropW) * int64(job.view.cropH); px > r.maxOutputPixels() {
 		return nil, fmt.Errorf("%w: a %dx%d result is over the output limit", ErrTooLarge, job.view.cropW, job.view.cropH)
 	}
-	weight := r.weight(c, src.Data, &h, &job)
+	weight := r.weight(c, &h, &job)
 	if r.adm.tooHeavy(weight) && o.Format == FormatSource && job.out != c.format {
 		// A negotiated format is a preference: where its encoder would
 		// need more than the whole budget, the source's format serves.
 		job.out = c.format
-		weight = r.weight(c, src.Data, &h, &job)
+		weight = r.weight(c, &h, &job)
 	}
 	release, err := r.adm.admit(ctx, weight)
 	if err != nil {

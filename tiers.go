@@ -47,9 +47,11 @@ func (h *Handler) make(ctx context.Context, req request, stale *Image) (result, 
 		}
 		flag := &madeFlag{}
 		wctx = context.WithValue(wctx, madeKey{}, flag)
-		var img *Image
-		var err error
-		key := req.key
+		var (
+			img *Image
+			key string
+			err error
+		)
 		if h.Cluster != nil {
 			began := h.now()
 			img, key, err = h.fromCluster(wctx, req)

@@ -4,8 +4,6 @@ import (
 	"image"
 
 	"github.com/imgproxy-go/imgproxy/internal/jpegdec"
-	"github.com/imgproxy-go/imgproxy/internal/pngmeta"
-	"github.com/imgproxy-go/imgproxy/internal/webpmeta"
 )
 
 // weightOverhead is what any transform holds besides its pictures:
@@ -19,9 +17,9 @@ const weightOverhead = 4 << 20
 // output planes, the prepared frame and the encoder's output. Each term
 // is an upper bound for the types the decoders return (see the README's
 // "Hardening"); the sum is what admission charges against MemoryBudget.
-func (r *BildResizer) weight(c *codec, data []byte, h *header, j *job) int64 {
+func (r *BildResizer) weight(c *codec, h *header, j *job) int64 {
 	s := j.stored
-	decodedW, decodedH, decoded := r.decodeWeight(c, data, h, s)
+	decodedW, decodedH, decoded := decodeWeight(c, h, s)
 	w := decoded
 	if h.meta.ICC != nil && !r.KeepICC {
 		w += int64(decodedW) * int64(decodedH) * 4 // RGB copy for the sRGB conversion
@@ -54,21 +52,21 @@ func (r *BildResizer) weight(c *codec, data []byte, h *header, j *job) int64 {
 
 // decodeWeight returns the size a decoder returns at the plan's scale
 // and the bytes it holds at its peak.
-func (r *BildResizer) decodeWeight(c *codec, data []byte, h *header, s geometry) (w, ht int, bytes int64) {
+func decodeWeight(c *codec, h *header, s geometry) (w, ht int, bytes int64) {
 	w, ht = h.width, h.height
 	px := int64(w) * int64(ht)
 	switch c.format {
 	case FormatJPEG:
-		return jpegDecodeWeight(data, s)
+		return jpegDecodeWeight(h.layout.jpeg, s)
 	case FormatPNG:
-		return w, ht, px * pngDecodeBytesPerPixel(data)
+		return w, ht, px * pngDecodeBytesPerPixel(&h.layout)
 	case FormatGIF:
 		// The composited canvas (NRGBA), the frame's indices, the saved
 		// canvas disposal method 3 restores, and the copy of the canvas
 		// a still keeps.
 		return w, ht, px * 13
 	case FormatWebP:
-		if info, err := webpmeta.Parse(data); err == nil && info.Lossless {
+		if h.layout.lossless {
 			// VP8L decodes to ARGB words, then to NRGBA.
 			return w, ht, px * 8
 		}
@@ -84,10 +82,9 @@ func (r *BildResizer) decodeWeight(c *codec, data []byte, h *header, s geometry)
 // progressive file (see jpegdec.Options.MaxPixels): 2 bytes per sample
 // of each component at scale 1, at most 4/scale² at the smaller scales,
 // plus a non-zero mask of 1/8 byte per sample at scales 1, 2 and 4.
-func jpegDecodeWeight(data []byte, s geometry) (int, int, int64) {
+func jpegDecodeWeight(cfg *jpegdec.Config, s geometry) (int, int, int64) {
 	scale, _ := jpegScale(s)
-	cfg, err := jpegdec.DecodeConfig(data)
-	if err != nil || !cfg.Supported {
+	if cfg == nil || !cfg.Supported {
 		// image/jpeg's full decode: planes (or CMYK) at full size plus
 		// its progressive coefficients, 2 bytes per sample.
 		px := int64(s.srcW) * int64(s.srcH)
@@ -123,13 +120,9 @@ func jpegDecodeWeight(data []byte, s geometry) (int, int, int64) {
 // interlaced file (each pass is decoded into an image of its own before
 // being copied into the result), plus the 8-bit premultiplied copy the
 // resampler makes of the types it has no fast path for.
-func pngDecodeBytesPerPixel(data []byte) int64 {
-	md, err := pngmeta.Read(data)
-	if err != nil {
-		return 16
-	}
+func pngDecodeBytesPerPixel(l *layout) int64 {
 	var per int64
-	switch md.ColorType {
+	switch l.pngColor {
 	case 0: // grey
 		per = 1
 	case 3: // palette
@@ -137,11 +130,11 @@ func pngDecodeBytesPerPixel(data []byte) int64 {
 	default:
 		per = 4
 	}
-	if md.BitDepth == 16 {
+	if l.pngDepth == 16 {
 		per *= 2
 		per += 4 // 16-bit results are converted to 8-bit NRGBA
 	}
-	if md.Interlaced {
+	if l.pngLaced {
 		per *= 2
 	}
 	return per
