@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -91,11 +92,6 @@ func TestTimeoutEndsDecode(t *testing.T) {
 // lossyWebP returns a w x h lossy WebP of noise made by cwebp, nil (the
 // case is left out, with a message) where cwebp is not installed.
 func lossyWebP(t *testing.T, w, h int) []byte {
-	cwebp, err := exec.LookPath("cwebp")
-	if err != nil {
-		t.Log("cwebp not installed: no lossy WebP case")
-		return nil
-	}
 	m := image.NewNRGBA(image.Rect(0, 0, w, h))
 	rng := rand.New(rand.NewPCG(1, 2))
 	for i := range m.Pix {
@@ -104,12 +100,23 @@ func lossyWebP(t *testing.T, w, h int) []byte {
 	for i := 3; i < len(m.Pix); i += 4 {
 		m.Pix[i] = 255
 	}
-	dir := t.TempDir()
-	in, out := filepath.Join(dir, "in.png"), filepath.Join(dir, "out.webp")
 	var buf bytes.Buffer
 	require.NoError(t, png.Encode(&buf, m))
-	require.NoError(t, os.WriteFile(in, buf.Bytes(), 0o644))
-	msg, err := exec.Command(cwebp, "-quiet", "-q", "50", in, "-o", out).CombinedOutput()
+	return cwebp(t, buf.Bytes(), 50)
+}
+
+// cwebp encodes a PNG as a lossy WebP of quality q with libwebp's cwebp,
+// nil (with a message) where cwebp is not installed.
+func cwebp(t *testing.T, pngData []byte, q int) []byte {
+	tool, err := exec.LookPath("cwebp")
+	if err != nil {
+		t.Log("cwebp not installed: no lossy WebP case")
+		return nil
+	}
+	dir := t.TempDir()
+	in, out := filepath.Join(dir, "in.png"), filepath.Join(dir, "out.webp")
+	require.NoError(t, os.WriteFile(in, pngData, 0o644))
+	msg, err := exec.Command(tool, "-quiet", "-q", strconv.Itoa(q), in, "-o", out).CombinedOutput()
 	require.NoError(t, err, "%s", msg)
 	b, err := os.ReadFile(out)
 	require.NoError(t, err)
