@@ -15,14 +15,14 @@ import (
 	"golang.org/x/image/draw"
 
 	"github.com/imgproxy-go/imgproxy"
+	corpusdir "github.com/imgproxy-go/imgproxy/internal/corpus"
 )
 
-// corpusDir holds the benchmark photos (../shared/corpus beside the
-// repository); benchmarks that need it skip when it is missing.
-const corpusDir = "../shared/corpus"
-
+// corpus lists the benchmark photos (see internal/corpus: ../shared/corpus
+// beside the repository, or $IMGPROXY_CORPUS); benchmarks that need them
+// skip when there are none.
 func corpus(b *testing.B) []string {
-	files, _ := filepath.Glob(filepath.Join(corpusDir, "*"))
+	files := corpusdir.Files(b, "*")
 	var out []string
 	for _, f := range files {
 		switch strings.ToLower(filepath.Ext(f)) {
@@ -31,7 +31,7 @@ func corpus(b *testing.B) []string {
 		}
 	}
 	if len(out) == 0 {
-		b.Skip("no corpus at " + corpusDir)
+		b.Skip("no jpg/png/webp in the corpus")
 	}
 	return out
 }

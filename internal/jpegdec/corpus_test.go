@@ -5,22 +5,18 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/imgproxy-go/imgproxy/internal/corpus"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// corpusDir holds real photos on the development machine, ../shared/corpus
-// relative to the repository root (tests run in this package's
-// directory); tests and benchmarks using it are skipped when it is
-// absent. Its files are never copied into the repository.
-const corpusDir = "../../../shared/corpus"
-
+// corpusFiles lists the real JPEG photos of the corpus (see
+// internal/corpus: ../shared/corpus beside the repository, or
+// $IMGPROXY_CORPUS); tests and benchmarks using them skip when there are
+// none. Its files are never copied into the repository.
 func corpusFiles(t testing.TB) []string {
-	files, _ := filepath.Glob(filepath.Join(corpusDir, "*.jpg"))
-	if len(files) == 0 {
-		t.Skip("no corpus at " + corpusDir)
-	}
-	return files
+	return corpus.Files(t, "*.jpg")
 }
 
 // Corpus tolerances against a box-filtered image/jpeg decode.

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/imgproxy-go/imgproxy/internal/corpus"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -19,7 +20,8 @@ func TestZoneStorage(t *testing.T) {
 	t.Parallel()
 	files := progressiveFiles(t)
 	if !testing.Short() {
-		if more, _ := filepath.Glob(filepath.Join(corpusDir, "*progressive*.jpg")); len(more) > 0 {
+		if dir := corpus.Dir(); dir != "" {
+			more, _ := filepath.Glob(filepath.Join(dir, "*progressive*.jpg"))
 			files = append(files, more...)
 		}
 	}
