@@ -147,7 +147,10 @@ func (s *SecureLinkMD5) sum(expires, path string) [md5.Size]byte {
 // (Expiring false). path is a decoded request path starting with "/",
 // such as "/image/150x150/a/b.jpg", with no query: Sign escapes it (a "?"
 // in path is part of the path), so the server sees exactly path as
-// r.URL.Path.
+// r.URL.Path and the token verifies. Sign signs any path, including ones
+// the Handler answers with 400 (a "?", "#" or "@" in the picture's name:
+// see Handler.Link); Handler.URL, Handler.Link and FuncMap refuse those
+// with an error instead.
 func (s *SecureLinkMD5) Sign(path string) string {
 	sum := s.sum("", path)
 	return escapePath(path) + "?auth=" + base64.RawURLEncoding.EncodeToString(sum[:])
@@ -165,8 +168,14 @@ func (s *SecureLinkMD5) SignExpires(path string, t time.Time) string {
 // "signImageExpires" (s.SignExpires) for html/template:
 //
 //	<img src="{{signImage "/image/150x150/a/b.jpg"}}">
+//
+// A path that no Handler would serve (one not starting with "/", or with
+// a "?", "#", "@", "\", control character, empty or dot segment, or an
+// escape decoding to one) stops the template with an error wrapping
+// ErrBadRequest rather than writing a link that cannot be served. A
+// Handler's own FuncMap also checks the prefix and options.
 func (s *SecureLinkMD5) FuncMap() template.FuncMap {
-	return template.FuncMap{"signImage": s.Sign, "signImageExpires": s.SignExpires}
+	return signFuncMap(s.Sign, s.SignExpires)
 }
 
 // HMACSigner signs links with HMAC-SHA256, the recommended choice for new
@@ -259,7 +268,9 @@ func (s *HMACSigner) signKey() []byte {
 // request path starting with "/", such as "/image/150x150/a/b.jpg", with
 // no query: Sign escapes it (a "?" in path is part of the path), so the
 // server sees exactly path as r.URL.Path. If Keys[0] is missing or empty
-// the link carries an empty sig, which never verifies.
+// the link carries an empty sig, which never verifies. As for
+// SecureLinkMD5.Sign, any path is signed, even one the Handler refuses;
+// Handler.URL, Handler.Link and FuncMap refuse those.
 func (s *HMACSigner) Sign(path string) string {
 	return escapePath(path) + "?sig=" + s.sig("", path)
 }
@@ -284,8 +295,30 @@ func (s *HMACSigner) sig(expires, path string) string {
 // "signImageExpires" (s.SignExpires) for html/template:
 //
 //	<img src="{{signImageExpires "/image/150x150/a/b.jpg" .Until}}">
+//
+// Paths that no Handler would serve are refused as by
+// SecureLinkMD5.FuncMap.
 func (s *HMACSigner) FuncMap() template.FuncMap {
-	return template.FuncMap{"signImage": s.Sign, "signImageExpires": s.SignExpires}
+	return signFuncMap(s.Sign, s.SignExpires)
+}
+
+// signFuncMap returns the signers' template functions, which refuse paths
+// that checkSignable refuses.
+func signFuncMap(sign func(string) string, signExpires func(string, time.Time) string) template.FuncMap {
+	return template.FuncMap{
+		"signImage": func(path string) (string, error) {
+			if err := checkSignable(path); err != nil {
+				return "", err
+			}
+			return sign(path), nil
+		},
+		"signImageExpires": func(path string, until time.Time) (string, error) {
+			if err := checkSignable(path); err != nil {
+				return "", err
+			}
+			return signExpires(path, until), nil
+		},
+	}
 }
 
 // Validate reports whether s can sign and verify: it needs a non-empty
