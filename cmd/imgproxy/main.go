@@ -31,6 +31,9 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "sign" {
+		os.Exit(runSign(os.Args[2:], os.Getenv, os.Stdout, os.Stderr)) // see sign.go
+	}
 	if err := run(context.Background(), os.Args[1:], os.Getenv, os.Stderr, nil); err != nil {
 		if errors.Is(err, errHelp) {
 			return
@@ -144,9 +147,7 @@ func newHandler(cfg *config, logger *slog.Logger) (*imgproxy.Handler, error) {
 	} else {
 		h.Cache = &imgproxy.MemoryCache{MaxBytes: cfg.cacheMemory}
 	}
-	if cfg.secret != "" {
-		h.Signer = &imgproxy.SecureLinkMD5{Secret: cfg.secret}
-	}
+	h.Signer = cfg.signer() // nil without -secret or -hmac-key (see signflags.go)
 	if cfg.cacheDir != "" {
 		h.Disk = &imgproxy.DiskCache{Dir: cfg.cacheDir, MaxSize: cfg.cacheMaxSize, Inactive: cfg.cacheInactive, Logger: logger}
 	}

@@ -12,7 +12,8 @@ import (
 // minPeerSecretLen is the shortest -peer-secret accepted, as for HMAC keys.
 const minPeerSecretLen = imgproxy.MinHMACKeyLen
 
-// readSecrets fills the secrets given as files and checks their lengths.
+// readSecrets fills the secrets given as files and checks their lengths,
+// the HMAC keys' included (see signflags.go).
 // A secret and its file together are an error, whichever came from the
 // command line and whichever from the environment.
 func (c *config) readSecrets() error {
@@ -44,7 +45,7 @@ func (c *config) readSecrets() error {
 			return fmt.Errorf("%s is %d bytes: want at least %d (%s)", name, n, s.min, s.why)
 		}
 	}
-	return nil
+	return c.readHMACKeys()
 }
 
 // readSecretFile returns the contents of the file at path, without one
