@@ -56,6 +56,7 @@ func TestSignCommand(t *testing.T) {
 		{name: "expiring md5", args: []string{"-secret", "your_secret", "-expires", "2000000000", "/image/150x150/photo.jpg"},
 			want: "/image/150x150/photo.jpg?auth=GcpFrDuytADe_lII_RkCQQ&expires=2000000000"}, // TestServerSecureLink's openssl fixture
 		{name: "other prefix", args: []string{"-secret", "your_secret", "-prefix", "/t/", "150x150/a.jpg"}, want: "/t/150x150/a.jpg?auth=" + md5Token("", "/t/150x150/a.jpg")},
+		{name: "prefix from env", env: map[string]string{"IMGPROXY_PREFIX": "/t/", "IMGPROXY_SECRET": "your_secret"}, args: []string{"150x150/a.jpg"}, want: "/t/150x150/a.jpg?auth=" + md5Token("", "/t/150x150/a.jpg")},
 		{name: "escaped", args: []string{"-secret", "your_secret", "--", "-x-/a b/ü%.jpg"}, want: "/image/-x-/a%20b/%C3%BC%25.jpg?auth=" + md5Token("", "/image/-x-/a b/ü%.jpg")},
 		{name: "hmac", args: []string{"-hmac-key", signKey, "-token", "150x150/a.jpg"}, want: hmacToken(signKey, "", "/image/150x150/a.jpg")},
 		{name: "hmac first of a list signs", env: map[string]string{"IMGPROXY_HMAC_KEY": signKey + "," + oldKey}, args: []string{"-token", "150x150/a.jpg"}, want: hmacToken(signKey, "", "/image/150x150/a.jpg")},
@@ -94,7 +95,11 @@ func TestSignCommand(t *testing.T) {
 			assert.Equal(t, tt.want, lastLine(stdout))
 		})
 	}
-	code, _, stderr := runSignIn(nil, "-h")
+	code, stdout, stderr := runSignIn(nil, "-token", "-secret", "your_secret", "-expires", "2000000000", "150x150/photo.jpg")
+	require.Equal(t, 0, code, stderr)
+	assert.Equal(t, "GcpFrDuytADe_lII_RkCQQ\n", stdout, "the token alone")
+	assert.Equal(t, "expires=2000000000\n", stderr, "its expiry beside it")
+	code, _, stderr = runSignIn(nil, "-h")
 	assert.Equal(t, 0, code)
 	assert.Contains(t, stderr, "Usage: imgproxy sign")
 }
