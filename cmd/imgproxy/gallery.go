@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/imgproxy-go/imgproxy"
 )
@@ -166,7 +167,7 @@ func (g *gallery) link(options, name string) string {
 
 // pictures lists the picture files at the top of the directory, sorted,
 // at most galleryMax: regular files, not hidden, whose first bytes are
-// JPEG, PNG, GIF or WebP.
+// JPEG, PNG, GIF or WebP, with names the Handler serves.
 func (g *gallery) pictures() ([]string, error) {
 	d, err := os.Open(g.dir)
 	if err != nil {
@@ -183,11 +184,19 @@ func (g *gallery) pictures() ([]string, error) {
 		if len(out) == galleryMax {
 			break
 		}
-		if !strings.HasPrefix(name, ".") && isPicture(filepath.Join(g.dir, name)) {
+		if servable(name) && isPicture(filepath.Join(g.dir, name)) {
 			out = append(out, name)
 		}
 	}
 	return out, nil
+}
+
+// servable reports whether the Handler serves a path named name: not
+// hidden, UTF-8, and without the characters it refuses in upstream paths
+// (control characters, \ ? # @) or "%", which it would decode.
+func servable(name string) bool {
+	return !strings.HasPrefix(name, ".") && utf8.ValidString(name) &&
+		!strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f || strings.ContainsRune(`\?#@%`, r) })
 }
 
 // isPicture reports whether path is a regular file that sniffs as a
