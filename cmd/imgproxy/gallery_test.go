@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -214,4 +215,50 @@ func TestGalleryRoute(t *testing.T) {
 	resp, body = off.do(t, "GET", "/")
 	assert.Equal(t, 404, resp.StatusCode)
 	assert.NotContains(t, string(body), "<img")
+}
+
+// TestGallerySigners: the page signs with whichever signer the Handler
+// has, if it can make links; one that cannot is refused when asked for.
+func TestGallerySigners(t *testing.T) {
+	t.Parallel()
+	cfg := &config{upstream: "../../samples", galleryConfig: galleryConfig{gallery: "true"}}
+	hmacSigner := &imgproxy.HMACSigner{Keys: [][]byte{[]byte("0123456789abcdef0123456789abcdef")}}
+	for _, tt := range []struct {
+		name    string
+		signer  imgproxy.Signer
+		param   string
+		wantErr string
+	}{
+		{name: "md5", signer: &imgproxy.SecureLinkMD5{Secret: "gallery secret"}, param: "auth="},
+		{name: "hmac", signer: hmacSigner, param: "sig="},
+		{name: "func", signer: imgproxy.SignerFunc(func(*http.Request) error { return nil }), wantErr: "-gallery: the signer imgproxy.SignerFunc cannot make links"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := &imgproxy.Handler{Signer: tt.signer}
+			g, err := newGallery(cfg, h, slog.New(slog.DiscardHandler))
+			if tt.wantErr != "" {
+				require.EqualError(t, err, tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			_, srcs := getGallery(t, g)
+			require.NotEmpty(t, srcs)
+			for _, src := range srcs {
+				assert.Contains(t, src, "?"+tt.param, src)
+				assert.NoError(t, tt.signer.Verify(httptest.NewRequest("GET", src, nil)), src)
+			}
+		})
+	}
+}
+
+// TestGalleryRefusedAtStart: -gallery with an http(s) upstream stops the
+// server before it listens, with one line naming the flag, and status 2.
+func TestGalleryRefusedAtStart(t *testing.T) {
+	t.Parallel()
+	out, err := exec.Command(binary, "-upstream", "https://example.com/", "-gallery", "-listen", "127.0.0.1:0").CombinedOutput()
+	var exit *exec.ExitError
+	require.ErrorAs(t, err, &exit)
+	assert.Equal(t, 2, exit.ExitCode())
+	assert.Equal(t, "imgproxy: -gallery: -upstream \"https://example.com/\" is not a directory: an http(s) upstream cannot be listed\n", string(out))
 }

@@ -58,11 +58,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	if err != nil {
 		return redactErr(err, cfg.upstream)
 	}
-	setMemoryLimit(cfg, getenv, logger)
 	gallery, err := newGallery(cfg, h, logger)
 	if err != nil {
 		return err
 	}
+	setMemoryLimit(cfg, getenv, logger)
 	// Three routes: a ServeMux would cost more per request than the whole
 	// cache-hit path it routes to.
 	mux := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
