@@ -36,11 +36,13 @@ func (c *config) galleryFlags(fs *flag.FlagSet) {
 // given), "true" or "false". -gallery alone means true.
 type autoBool string
 
+// String returns "", "true" or "false".
 func (b *autoBool) String() string { return string(*b) }
 
 // IsBoolFlag lets the flag be written alone, as -gallery.
 func (b *autoBool) IsBoolFlag() bool { return true }
 
+// Set parses s as strconv.ParseBool does.
 func (b *autoBool) Set(s string) error {
 	v, err := strconv.ParseBool(s)
 	if err != nil {
@@ -134,10 +136,10 @@ func (g *gallery) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data := struct {
-		Dir, Prefix string
+		Dir, Prefix string // Dir: the directory's name only, not where it is
 		Signed      bool
 		Pictures    []galleryPicture
-	}{Dir: g.dir, Prefix: g.prefix, Signed: g.sign != nil}
+	}{Dir: filepath.Base(g.dir), Prefix: g.prefix, Signed: g.sign != nil}
 	for _, name := range names {
 		p := galleryPicture{Name: name, Original: g.link("-x-", name), Info: g.link("-x-,info", name)}
 		for _, v := range galleryVariants {
