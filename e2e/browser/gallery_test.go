@@ -71,6 +71,7 @@ func TestServerGallery(t *testing.T) {
 			if tt.args != nil {
 				assertRefused(t, base+strings.Replace(imgs[0].Src, "100x100", "120x120", 1))
 			}
+			assertFormats(t, base, imgs)
 		})
 	}
 }
@@ -104,6 +105,28 @@ func TestExampleSite(t *testing.T) {
 			assert.Equal(t, [2]int{200, 300}, got["/thumbs/200x300,sh50/portrait.jpg"])
 		}
 	}
+}
+
+// assertFormats asserts that each image whose URL names an output format
+// (the ones the browser decoded above) is served in that format.
+func assertFormats(t *testing.T, base string, imgs []shown) {
+	t.Helper()
+	n := 0
+	for _, img := range imgs {
+		path, _, _ := strings.Cut(img.Src, "?")
+		segment := strings.Split(strings.TrimPrefix(path, imgproxy.DefaultPrefix), "/")[0]
+		o, err := imgproxy.ParseOptions(segment)
+		require.NoError(t, err, img.Src)
+		if o.Format == imgproxy.FormatSource {
+			continue
+		}
+		resp, err := http.Get(base + img.Src)
+		require.NoError(t, err)
+		resp.Body.Close()
+		assert.Equal(t, o.Format.ContentType(), resp.Header.Get("Content-Type"), img.Src)
+		n++
+	}
+	assert.Positive(t, n, "the page shows output formats")
 }
 
 // assertRefused asserts that the server refuses u with 403.
