@@ -67,6 +67,7 @@ type config struct {
 	maxRanges int
 
 	signConfig // HMAC keys (see signflags.go)
+	galleryConfig // the page at "/" (see gallery.go)
 }
 
 // envName is the environment variable read for a flag: IMGPROXY_ plus the
@@ -117,6 +118,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	c.cacheFlags(fs)
 	c.serverFlags(fs)
 	c.signFlags(fs)
+	c.galleryFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}

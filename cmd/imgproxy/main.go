@@ -61,13 +61,21 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	if err != nil {
 		return redactErr(err, cfg.upstream)
 	}
+	gallery, err := newGallery(cfg, h, logger)
+	if err != nil {
+		return err
+	}
 	setMemoryLimit(cfg, getenv, logger)
-	// Two routes: a ServeMux would cost more per request than the whole
+	// Three routes: a ServeMux would cost more per request than the whole
 	// cache-hit path it routes to.
 	mux := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/healthz" {
 			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 			fmt.Fprintln(w, "ok")
+			return
+		}
+		if r.URL.Path == "/" && gallery != nil {
+			gallery.ServeHTTP(w, r)
 			return
 		}
 		h.ServeHTTP(w, r)

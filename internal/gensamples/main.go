@@ -50,6 +50,14 @@ func write(dir string) error {
 			return err
 		}
 	}
+	// The upright landscape stored sideways with an EXIF orientation, and
+	// an animation with transparency.
+	if err := saveSideways(filepath.Join(dir, "sideways.jpg"), landscape(1600, 1200, 3)); err != nil {
+		return err
+	}
+	if err := saveGIF(filepath.Join(dir, "spinner.gif"), spinner(240, 12)); err != nil {
+		return err
+	}
 	return os.WriteFile(filepath.Join(dir, "not-an-image.txt"), []byte("this is not an image\n"), 0o644)
 }
 
