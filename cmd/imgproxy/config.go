@@ -66,7 +66,7 @@ type config struct {
 	snapSizes bool
 	maxRanges int
 
-	signConfig // HMAC keys (see signflags.go)
+	signConfig    // HMAC keys (see signflags.go)
 	galleryConfig // the page at "/" (see gallery.go)
 }
 
