@@ -20,11 +20,11 @@ const (
 )
 
 // defaultMemoryBudget is -memory-budget's default: a quarter of the
-// machine's memory (MemTotal, or the cgroup v2 memory.max if lower), at
-// most 4 GiB; imgproxy.DefaultMemoryBudget() where neither can be read.
-// With GOMEMLIMIT set, no more than a quarter of that either.
+// machine's memory (MemTotal, or the process's cgroup v2 memory limit if
+// lower), at most 4 GiB; imgproxy.DefaultMemoryBudget() where neither can
+// be read. With GOMEMLIMIT set, no more than a quarter of that either.
 func defaultMemoryBudget(getenv func(string) string) int64 {
-	total := machineMemory(readProc("/proc/meminfo"), readProc("/sys/fs/cgroup/memory.max"))
+	total := machineMemory(readProc("/proc/meminfo"), cgroupMemoryMax(readProc("/proc/self/cgroup"), readProc))
 	return deriveBudget(total, getenv("GOMEMLIMIT") != "", imgproxy.DefaultMemoryBudget())
 }
 
@@ -46,6 +46,43 @@ func deriveBudget(total int64, gomemlimit bool, lib int64) int64 {
 func readProc(path string) []byte {
 	b, _ := os.ReadFile(path)
 	return b
+}
+
+// cgroupRoot is where the cgroup v2 hierarchy is mounted.
+const cgroupRoot = "/sys/fs/cgroup"
+
+// cgroupMemoryMax returns the text of the tightest cgroup v2 memory.max
+// that applies to this process, nil if none can be read. selfCgroup is
+// the text of /proc/self/cgroup, whose "0::<path>" line names the
+// process's cgroup: a systemd service's MemoryMax= is set there
+// (/system.slice/x.service/memory.max), not at the root, which is all a
+// container sees. Every ancestor's limit applies too, so the smallest
+// number along the path wins; "max" means none at that level.
+func cgroupMemoryMax(selfCgroup []byte, read func(string) []byte) []byte {
+	var dir string
+	for line := range strings.SplitSeq(string(selfCgroup), "\n") {
+		if p, ok := strings.CutPrefix(line, "0::"); ok {
+			dir = p
+			break
+		}
+	}
+	if !strings.HasPrefix(dir, "/") || strings.Contains(dir, "..") {
+		return read(cgroupRoot + "/memory.max")
+	}
+	var best []byte
+	bestN := int64(-1)
+	for d := strings.TrimSuffix(dir, "/"); ; d = d[:strings.LastIndexByte(d, '/')] {
+		v := read(cgroupRoot + d + "/memory.max")
+		if n, err := strconv.ParseInt(strings.TrimSpace(string(v)), 10, 64); err == nil && n > 0 && (bestN < 0 || n < bestN) {
+			best, bestN = v, n
+		} else if best == nil && v != nil {
+			best = v // "max": readable, no limit
+		}
+		if d == "" {
+			break
+		}
+	}
+	return best
 }
 
 // machineMemory returns the bytes of memory the process may use, from

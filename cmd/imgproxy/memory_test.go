@@ -128,3 +128,38 @@ func TestServerMemoryLimit(t *testing.T) {
 		assert.Equal(t, []string{tt.key, tt.value}, m[2:], tt.args)
 	}
 }
+
+// TestCgroupMemoryMax: the tightest memory.max on the process's own cgroup
+// path wins, so a systemd service's MemoryMax= (set on its own cgroup, not
+// the root) bounds the default budget.
+func TestCgroupMemoryMax(t *testing.T) {
+	t.Parallel()
+	files := map[string]string{
+		"/sys/fs/cgroup/memory.max":                               "max\n",
+		"/sys/fs/cgroup/system.slice/memory.max":                  "max\n",
+		"/sys/fs/cgroup/system.slice/imgproxy.service/memory.max": "1073741824\n",
+		"/sys/fs/cgroup/user.slice/memory.max":                    "536870912\n",
+		"/sys/fs/cgroup/user.slice/user-0.slice/session.scope/x":  "",
+		"/sys/fs/cgroup/kubepods/pod1/memory.max":                 "2147483648\n",
+		"/sys/fs/cgroup/kubepods/memory.max":                      "4294967296\n",
+	}
+	read := func(p string) []byte {
+		if v, ok := files[p]; ok {
+			return []byte(v)
+		}
+		return nil
+	}
+	for _, tt := range []struct {
+		name, self, want string
+	}{
+		{"systemd service", "0::/system.slice/imgproxy.service\n", "1073741824\n"},
+		{"limit on an ancestor", "0::/user.slice/user-0.slice/session.scope\n", "536870912\n"},
+		{"tightest of two levels", "0::/kubepods/pod1\n", "2147483648\n"},
+		{"container root", "0::/\n", "max\n"},
+		{"cgroup v1 only", "12:memory:/docker/abc\n", "max\n"},
+		{"unreadable self", "", "max\n"},
+	} {
+		assert.Equal(t, tt.want, string(cgroupMemoryMax([]byte(tt.self), read)), tt.name)
+	}
+	assert.Nil(t, cgroupMemoryMax([]byte("0::/nowhere\n"), func(string) []byte { return nil }))
+}
