@@ -241,11 +241,18 @@ func (f *HTTPFetcher) init() {
 	}
 }
 
-// Validate reports whether BaseURL is usable. Fetch fails with the same
-// error (not wrapping any sentinel, so a 500) when it is not.
+// Validate reports whether BaseURL and UserAgent are usable. Fetch fails
+// with the same error (not wrapping any sentinel, so a 500) when BaseURL
+// is not.
 func (f *HTTPFetcher) Validate() error {
 	f.once.Do(f.init)
-	return f.err
+	if f.err != nil {
+		return f.err
+	}
+	if strings.ContainsFunc(f.UserAgent, func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }) {
+		return fmt.Errorf("imgproxy: HTTPFetcher.UserAgent %q: control characters are not allowed in a header", f.UserAgent)
+	}
+	return nil
 }
 
 func parseBaseURL(s string) (*url.URL, error) {
@@ -254,7 +261,7 @@ func parseBaseURL(s string) (*url.URL, error) {
 	}
 	u, err := url.Parse(s)
 	if err != nil {
-		return nil, fmt.Errorf("imgproxy: HTTPFetcher.BaseURL: %w", err)
+		return nil, fmt.Errorf("imgproxy: HTTPFetcher.BaseURL: %w", err) // url.Error quotes s
 	}
 	switch {
 	case u.Scheme != "http" && u.Scheme != "https", u.Host == "", u.Opaque != "":
@@ -423,14 +430,7 @@ func (d *DirFetcher) Validate() error {
 	if d.Dir == "" {
 		return errors.New("imgproxy: DirFetcher: neither Dir nor FS is set")
 	}
-	fi, err := os.Stat(d.Dir)
-	if err != nil {
-		return fmt.Errorf("imgproxy: DirFetcher.Dir: %w", err)
-	}
-	if !fi.IsDir() {
-		return fmt.Errorf("imgproxy: DirFetcher.Dir %q is not a directory", d.Dir)
-	}
-	return nil
+	return validateDir("DirFetcher.Dir", d.Dir)
 }
 
 // open returns the file system to read and a function to release it.

@@ -1,0 +1,114 @@
+package imgproxy
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+)
+
+// Pattern returns the path h serves: Prefix, or DefaultPrefix if Prefix is
+// empty. Mount h there, so that the prefix is written once:
+//
+//	mux.Handle(h.Pattern(), h)       // net/http
+//	r.Handle(h.Pattern()+"*", h)     // chi
+//
+// A Handler mounted elsewhere answers every request 404 and logs one
+// warning saying so.
+func (h *Handler) Pattern() string {
+	if h.Prefix == "" {
+		return DefaultPrefix
+	}
+	return h.Prefix
+}
+
+// warnDefaultFetcher logs, once per Handler, that the Fetcher was left to
+// the third-party default origin, which a host rarely means to use.
+func (h *Handler) warnDefaultFetcher() {
+	f, ok := h.Fetcher.(*HTTPFetcher)
+	if h.Fetcher != nil && (!ok || f.BaseURL != "") {
+		return
+	}
+	h.warnedFetcher.Do(func() {
+		if h.Logger == nil {
+			return
+		}
+		h.Logger.Warn("imgproxy: no Fetcher or BaseURL set: fetching originals from the default origin; set Fetcher to your own",
+			slog.String("origin", DefaultBaseURL))
+	})
+}
+
+// warnOutside logs, the first time only, a request whose path is outside
+// the prefix: the usual cause is a Handler mounted at another path than
+// Prefix (mux.Handle("/thumbs/", h) with Prefix left at "/image/"), which
+// makes every request a 404.
+func (h *Handler) warnOutside(r *http.Request) {
+	if h.warnedOutside.Load() || !h.warnedOutside.CompareAndSwap(false, true) {
+		return
+	}
+	h.logger.LogAttrs(r.Context(), slog.LevelWarn,
+		"imgproxy: request outside Prefix, answered 404: if the Handler is mounted at another path, set Prefix to it (see Handler.Pattern); logged once",
+		slog.String("path", r.URL.Path), slog.String("prefix", h.prefix))
+}
+
+// validatePrefix reports a Prefix no request path can start with.
+func validatePrefix(p string) error {
+	if p != "" && (!strings.HasPrefix(p, "/") || !strings.HasSuffix(p, "/")) {
+		return fmt.Errorf("imgproxy: Prefix %q: must start and end with /", p)
+	}
+	return nil
+}
+
+// validateDir reports whether dir is an existing directory; field names
+// it in the error.
+func validateDir(field, dir string) error {
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("imgproxy: %s %q: %w", field, dir, noDirError{})
+	case err != nil:
+		return fmt.Errorf("imgproxy: %s %q: %w", field, dir, pathReason(err))
+	case !fi.IsDir():
+		return fmt.Errorf("imgproxy: %s %q: not a directory", field, dir)
+	}
+	return nil
+}
+
+// probeWritable creates dir if missing, then creates and removes a file in
+// it, so that a directory that cannot be written is reported at start-up
+// rather than at the first write. field names it in the error.
+func probeWritable(field, dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("imgproxy: %s %q: cannot be created: %w", field, dir, pathReason(err))
+	}
+	f, err := os.CreateTemp(dir, ".imgproxy-probe-*")
+	if err != nil {
+		return fmt.Errorf("imgproxy: %s %q: cannot be written: %w", field, dir, pathReason(err))
+	}
+	name := f.Name()
+	f.Close()
+	if err := os.Remove(name); err != nil {
+		return fmt.Errorf("imgproxy: %s %q: cannot remove files: %w", field, dir, pathReason(err))
+	}
+	return nil
+}
+
+// noDirError is the reason for a directory that does not exist; it
+// matches fs.ErrNotExist.
+type noDirError struct{}
+
+func (noDirError) Error() string        { return "no such directory" }
+func (noDirError) Is(target error) bool { return target == fs.ErrNotExist }
+
+// pathReason is err without the path an *fs.PathError repeats (the
+// caller's message names it already).
+func pathReason(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
