@@ -250,7 +250,7 @@ func (f *HTTPFetcher) Validate() error {
 		return f.err
 	}
 	if strings.ContainsFunc(f.UserAgent, func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }) {
-		return fmt.Errorf("imgproxy: HTTPFetcher.UserAgent %q: control characters are not allowed in a header", f.UserAgent)
+		return &FieldError{"HTTPFetcher.UserAgent", f.UserAgent, errors.New("control characters are not allowed in a header")}
 	}
 	return nil
 }
@@ -261,13 +261,13 @@ func parseBaseURL(s string) (*url.URL, error) {
 	}
 	u, err := url.Parse(s)
 	if err != nil {
-		return nil, fmt.Errorf("imgproxy: HTTPFetcher.BaseURL: %w", err) // url.Error quotes s
+		return nil, &FieldError{"HTTPFetcher.BaseURL", s, errors.Unwrap(err)} // *url.Error's own text repeats s
 	}
 	switch {
 	case u.Scheme != "http" && u.Scheme != "https", u.Host == "", u.Opaque != "":
-		return nil, fmt.Errorf("imgproxy: HTTPFetcher.BaseURL %q: want an absolute http or https URL", s)
+		return nil, &FieldError{"HTTPFetcher.BaseURL", s, errors.New("want an absolute http or https URL")}
 	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
-		return nil, fmt.Errorf("imgproxy: HTTPFetcher.BaseURL %q: must have no query or fragment", s)
+		return nil, &FieldError{"HTTPFetcher.BaseURL", s, errors.New("must have no query or fragment")}
 	}
 	if !strings.HasSuffix(u.Path, "/") {
 		u.Path += "/"

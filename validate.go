@@ -54,10 +54,28 @@ func (h *Handler) warnOutside(r *http.Request) {
 		slog.String("path", r.URL.Path), slog.String("prefix", h.prefix))
 }
 
+// FieldError is a configuration error of one field, as Validate reports
+// it: the field (as "Prefix" or "DiskCache.Dir"), its value and why it
+// cannot work. A host with its own configuration names can map Field to
+// its own name (the imgproxy command reports -cache-dir, not
+// DiskCache.Dir).
+type FieldError struct {
+	Field  string // the struct field, "DiskCache.Dir"
+	Value  string // its value
+	Reason error  // why it cannot work, without the field or value
+}
+
+func (e *FieldError) Error() string {
+	return fmt.Sprintf("imgproxy: %s %q: %v", e.Field, e.Value, e.Reason)
+}
+
+// Unwrap returns Reason, so errors.Is sees fs.ErrNotExist and the like.
+func (e *FieldError) Unwrap() error { return e.Reason }
+
 // validatePrefix reports a Prefix no request path can start with.
 func validatePrefix(p string) error {
 	if p != "" && (!strings.HasPrefix(p, "/") || !strings.HasSuffix(p, "/")) {
-		return fmt.Errorf("imgproxy: Prefix %q: must start and end with /", p)
+		return &FieldError{"Prefix", p, errors.New("must start and end with /")}
 	}
 	return nil
 }
@@ -68,11 +86,11 @@ func validateDir(field, dir string) error {
 	fi, err := os.Stat(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("imgproxy: %s %q: %w", field, dir, noDirError{})
+		return &FieldError{field, dir, noDirError{}}
 	case err != nil:
-		return fmt.Errorf("imgproxy: %s %q: %w", field, dir, pathReason(err))
+		return &FieldError{field, dir, pathReason(err)}
 	case !fi.IsDir():
-		return fmt.Errorf("imgproxy: %s %q: not a directory", field, dir)
+		return &FieldError{field, dir, errors.New("not a directory")}
 	}
 	return nil
 }
@@ -82,16 +100,16 @@ func validateDir(field, dir string) error {
 // rather than at the first write. field names it in the error.
 func probeWritable(field, dir string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("imgproxy: %s %q: cannot be created: %w", field, dir, pathReason(err))
+		return &FieldError{field, dir, fmt.Errorf("cannot be created: %w", pathReason(err))}
 	}
 	f, err := os.CreateTemp(dir, ".imgproxy-probe-*")
 	if err != nil {
-		return fmt.Errorf("imgproxy: %s %q: cannot be written: %w", field, dir, pathReason(err))
+		return &FieldError{field, dir, fmt.Errorf("cannot be written: %w", pathReason(err))}
 	}
 	name := f.Name()
 	f.Close()
 	if err := os.Remove(name); err != nil {
-		return fmt.Errorf("imgproxy: %s %q: cannot remove files: %w", field, dir, pathReason(err))
+		return &FieldError{field, dir, fmt.Errorf("cannot remove files: %w", pathReason(err))}
 	}
 	return nil
 }

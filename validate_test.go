@@ -145,3 +145,26 @@ func TestMountedOutsidePrefixWarnsOnce(t *testing.T) {
 	assert.Equal(t, http.StatusOK, get(t, mux, "GET", "/thumbs/20x20/a.jpg").Code)
 	assert.Equal(t, imgproxy.DefaultPrefix, (&imgproxy.Handler{}).Pattern())
 }
+
+func TestValidateFieldErrors(t *testing.T) {
+	t.Parallel()
+	file := filepath.Join(t.TempDir(), "file")
+	require.NoError(t, os.WriteFile(file, nil, 0o600))
+	tests := []struct {
+		h            *imgproxy.Handler
+		field, value string
+	}{
+		{&imgproxy.Handler{Prefix: "/x", Fetcher: &imgproxy.DirFetcher{Dir: "."}}, "Prefix", "/x"},
+		{&imgproxy.Handler{Fetcher: &imgproxy.DirFetcher{Dir: file}}, "DirFetcher.Dir", file},
+		{&imgproxy.Handler{Fetcher: &imgproxy.HTTPFetcher{BaseURL: "http://a/?q"}}, "HTTPFetcher.BaseURL", "http://a/?q"},
+		{&imgproxy.Handler{Fetcher: &imgproxy.HTTPFetcher{BaseURL: "http://a/", UserAgent: "\x00"}}, "HTTPFetcher.UserAgent", "\x00"},
+		{&imgproxy.Handler{Fetcher: &imgproxy.DirFetcher{Dir: "."}, Disk: &imgproxy.DiskCache{Dir: file + "/c"}}, "DiskCache.Dir", file + "/c"},
+	}
+	for _, tt := range tests {
+		var fe *imgproxy.FieldError
+		require.ErrorAs(t, tt.h.Validate(), &fe, tt.field)
+		assert.Equal(t, tt.field, fe.Field)
+		assert.Equal(t, tt.value, fe.Value)
+		assert.NotContains(t, fe.Reason.Error(), tt.value, "the reason does not repeat the value")
+	}
+}
