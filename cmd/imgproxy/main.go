@@ -35,7 +35,7 @@ func main() {
 		if errors.Is(err, errHelp) {
 			return
 		}
-		fmt.Fprintln(os.Stderr, "imgproxy:", err)
+		fmt.Fprintln(os.Stderr, errorLine(err))
 		os.Exit(2)
 	}
 }
@@ -52,6 +52,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 			return errHelp
 		}
 		return err
+	}
+	if cfg.version || cfg.printConfig {
+		return cfg.printAndExit(os.Stdout)
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel}))
 	h, err := newHandler(cfg, logger)
@@ -131,10 +134,9 @@ func newHandler(cfg *config, logger *slog.Logger) (*imgproxy.Handler, error) {
 		},
 	}
 	if strings.HasPrefix(cfg.upstream, "http://") || strings.HasPrefix(cfg.upstream, "https://") {
-		h.Fetcher = &imgproxy.HTTPFetcher{BaseURL: cfg.upstream, MaxBytes: cfg.maxSourceBytes}
+		h.Fetcher = &imgproxy.HTTPFetcher{BaseURL: cfg.upstream, MaxBytes: cfg.maxSourceBytes, UserAgent: cfg.userAgent}
 	} else {
-		st, err := os.Stat(cfg.upstream)
-		if err != nil || !st.IsDir() {
+		if strings.Contains(cfg.upstream, "://") {
 			return nil, fmt.Errorf("-upstream %q: want an http(s) URL or a directory", redactURL(cfg.upstream))
 		}
 		h.Fetcher = &imgproxy.DirFetcher{Dir: cfg.upstream, MaxBytes: cfg.maxSourceBytes}
@@ -168,7 +170,8 @@ func newHandler(cfg *config, logger *slog.Logger) (*imgproxy.Handler, error) {
 			Secret: cfg.peerSecret,
 		}
 	}
-	return h, h.Validate()
+	h.Timeout, h.MaxInFlight = cfg.handlerTimeout, cfg.maxInFlight
+	return h, flagError(h.Validate())
 }
 
 // setMemoryLimit sets the Go runtime's soft memory limit from the budget
