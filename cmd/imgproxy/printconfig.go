@@ -35,11 +35,11 @@ func (c *config) writeConfig(w io.Writer) error {
 		if l.origin == "" {
 			l.origin = "default"
 		}
-		width = max(width, len(l.key)+len(l.value))
+		width = min(max(width, len(l.key)+len(l.value)), 40) // a long value does not push every comment right
 		lines = append(lines, l)
 	})
 	for _, l := range lines {
-		pad := strings.Repeat(" ", width-len(l.key)-len(l.value))
+		pad := strings.Repeat(" ", max(0, width-len(l.key)-len(l.value)))
 		fmt.Fprintf(&b, "%s = %s%s  # %s\n", l.key, l.value, pad, l.origin)
 	}
 	_, err := io.WriteString(w, b.String())
