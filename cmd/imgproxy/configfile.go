@@ -44,8 +44,8 @@ const (
 // not set: they make the command print and exit instead of serving.
 var commandLineOnly = map[string]bool{"version": true, "print-config": true}
 
-// requestFlags declares the flags of the Handler's bounds and of requests
-// to the origin.
+// requestFlags declares the flags of making a variant: its time and
+// concurrency bounds, and the requests to the origin.
 func (c *config) requestFlags(fs *flag.FlagSet) {
 	c.handlerTimeout = imgproxy.DefaultTimeout
 	c.userAgent = imgproxy.DefaultUserAgent
@@ -54,7 +54,7 @@ func (c *config) requestFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.userAgent, "user-agent", c.userAgent, "User-Agent sent to an http(s) upstream; Wikimedia asks every client to name itself with a contact: set your site's")
 }
 
-// configFlags declares the flags about the configuration itself.
+// configFlags declares the flags of the configuration itself.
 func (c *config) configFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.configFile, "config", "", "TOML file of settings named as the flags (max-source-bytes = \"20M\"); the environment and the command line win over it")
 	fs.BoolVar(&c.printConfig, "print-config", false, "print the effective configuration, each value with where it came from (secrets as ***), as a -config file, and exit")

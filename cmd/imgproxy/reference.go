@@ -10,7 +10,10 @@ import (
 
 // The README's configuration reference is generated from the flags, between
 // these markers; TestConfigReference fails when it differs and rewrites it
-// with -update (regenerateCommand).
+// with -update (regenerateCommand). It groups the flags by the function
+// that declares them, in parseConfig's order, titled from the function's
+// doc comment ("imageFlags declares the flags of the origin and the
+// pictures." is "The origin and the pictures").
 const (
 	referenceBegin     = "<!-- configuration reference: begin (generated from the flags; do not edit: run " + regenerateCommand + ") -->"
 	referenceEnd       = "<!-- configuration reference: end -->"
@@ -18,18 +21,11 @@ const (
 	referenceOtherName = "Other flags"
 )
 
-// referenceGroups are the reference's sections, one per function that
-// declares flags, in the order of parseConfig. A flag declared by a
-// function not listed here is in "Other flags": add the function.
-var referenceGroups = []struct {
-	title   string
-	declare func(*config, *flag.FlagSet)
-}{
-	{"Origin and pictures", (*config).imageFlags},
-	{"Caches and cluster", (*config).cacheFlags},
-	{"Listeners and signing", (*config).serverFlags},
-	{"Requests to the origin", (*config).requestFlags},
-	{"The configuration itself", (*config).configFlags},
+// flagGroup is a section of the reference: the flags one function
+// declares.
+type flagGroup struct {
+	title string
+	names []string
 }
 
 // machineDefaults are the defaults the reference describes instead of
@@ -40,17 +36,16 @@ var machineDefaults = map[string]string{
 
 // writeReference writes the Markdown of the configuration reference for
 // the flags of fs (every flag parseConfig declares): per group, a table
-// of each flag, its variable, its default and its usage.
-func writeReference(w io.Writer, fs *flag.FlagSet) {
+// of each flag, its variable, its default and its usage. Flags in no
+// group come last, as "Other flags".
+func writeReference(w io.Writer, fs *flag.FlagSet, groups []flagGroup) {
 	group := map[string]string{}
-	for _, g := range referenceGroups {
-		scratch := flag.NewFlagSet("", flag.ContinueOnError)
-		g.declare(&config{}, scratch)
-		scratch.VisitAll(func(f *flag.Flag) { group[f.Name] = g.title })
-	}
-	titles := make([]string, 0, len(referenceGroups)+1)
-	for _, g := range referenceGroups {
+	titles := make([]string, 0, len(groups)+1)
+	for _, g := range groups {
 		titles = append(titles, g.title)
+		for _, name := range g.names {
+			group[name] = g.title
+		}
 	}
 	for _, title := range append(titles, referenceOtherName) {
 		var rows []string
