@@ -123,7 +123,7 @@ type DiskCache struct {
 var _ Cache = (*DiskCache)(nil)
 
 // errDiskCorrupt marks an entry file that must not be served.
-var errDiskCorrupt = errors.New("imgproxy: corrupt disk cache entry")
+var errDiskCorrupt = errors.New("corrupt disk cache entry") // a cause: the sentinel it is wrapped in says "imgproxy: "
 
 // Validate reports whether the fields make sense and Dir can be written:
 // it creates Dir if missing, then creates and removes a probe file in it.

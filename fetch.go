@@ -230,7 +230,7 @@ type HTTPFetcher struct {
 
 // errBodyTimeout is the cause a request is cancelled with when BodyTimeout
 // passes.
-var errBodyTimeout = errors.New("imgproxy: body timeout")
+var errBodyTimeout = errors.New("body timeout") // a cause, wrapped in ErrTimeout
 
 func (f *HTTPFetcher) init() {
 	f.base, f.err = parseBaseURL(f.BaseURL)
