@@ -41,17 +41,31 @@ func (h *Handler) warnDefaultFetcher() {
 	})
 }
 
-// warnOutside logs, the first time only, a request whose path is outside
-// the prefix: the usual cause is a Handler mounted at another path than
-// Prefix (mux.Handle("/thumbs/", h) with Prefix left at "/image/"), which
-// makes every request a 404.
+// warnOutside logs, the first time only, a request outside the prefix
+// whose path looks like an image URL of this Handler mounted elsewhere
+// (/thumbs/150x150/a.jpg, or /150x150/a.jpg behind http.StripPrefix):
+// the usual cause is mux.Handle("/thumbs/", h) with Prefix left at
+// "/image/", which makes every request a 404. Other strays
+// (/favicon.ico) are not worth a warning.
 func (h *Handler) warnOutside(r *http.Request) {
-	if h.warnedOutside.Load() || !h.warnedOutside.CompareAndSwap(false, true) {
+	if h.warnedOutside.Load() || !looksLikeImageURL(r.URL.Path) || !h.warnedOutside.CompareAndSwap(false, true) {
 		return
 	}
 	h.logger.LogAttrs(r.Context(), slog.LevelWarn,
-		"imgproxy: request outside Prefix, answered 404: if the Handler is mounted at another path, set Prefix to it (see Handler.Pattern); logged once",
+		"imgproxy: image URL outside Prefix, answered 404: set Prefix to the path the Handler is mounted at (see Handler.Pattern); logged once",
 		slog.String("path", r.URL.Path), slog.String("prefix", h.prefix))
+}
+
+// looksLikeImageURL reports whether one of the first segments of path
+// but the last is an options segment.
+func looksLikeImageURL(path string) bool {
+	segs := strings.SplitN(strings.TrimPrefix(path, "/"), "/", 4)
+	for _, seg := range segs[:len(segs)-1] {
+		if _, err := ParseOptions(seg); seg != "" && err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // FieldError is a configuration error of one field, as Validate reports
@@ -65,6 +79,7 @@ type FieldError struct {
 	Reason error  // why it cannot work, without the field or value
 }
 
+// Error implements error: imgproxy: Field "value": reason.
 func (e *FieldError) Error() string {
 	return fmt.Sprintf("imgproxy: %s %q: %v", e.Field, e.Value, e.Reason)
 }

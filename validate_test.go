@@ -2,6 +2,8 @@ package imgproxy_test
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"os"
@@ -130,14 +132,24 @@ func TestMountedOutsidePrefixWarnsOnce(t *testing.T) {
 	wrong := &imgproxy.Handler{Fetcher: fetcher, Logger: logs.logger()} // Prefix left at /image/
 	mux := http.NewServeMux()
 	mux.Handle("/thumbs/", wrong)
+	mux.Handle("/", wrong)
+	for _, stray := range []string{"/", "/favicon.ico", "/thumbs/", "/thumbs/a.jpg", "/a/b/c/d/20x20/a.jpg"} {
+		assert.Equal(t, http.StatusNotFound, get(t, mux, "GET", stray).Code)
+	}
+	assert.NotContains(t, logs.String(), "outside Prefix", "no warning for paths that are no image URL")
 	for range 3 {
 		assert.Equal(t, http.StatusNotFound, get(t, mux, "GET", "/thumbs/20x20/a.jpg").Code)
 	}
 	out := logs.String()
-	assert.Equal(t, 1, strings.Count(out, "request outside Prefix"), out)
+	assert.Equal(t, 1, strings.Count(out, "image URL outside Prefix"), out)
 	assert.Contains(t, out, "path=/thumbs/20x20/a.jpg")
 	assert.Contains(t, out, "prefix=/image/")
 	assert.Contains(t, out, "set Prefix")
+
+	var stripped logBuffer
+	behind := &imgproxy.Handler{Fetcher: fetcher, Logger: stripped.logger()}
+	assert.Equal(t, http.StatusNotFound, get(t, http.StripPrefix("/thumbs", behind), "GET", "/thumbs/20x20/a.jpg").Code)
+	assert.Contains(t, stripped.String(), "path=/20x20/a.jpg", "a Handler behind StripPrefix sees the path without the mount")
 
 	right := &imgproxy.Handler{Prefix: "/thumbs/", Fetcher: fetcher, Logger: logs.logger()}
 	mux = http.NewServeMux()
@@ -167,4 +179,22 @@ func TestValidateFieldErrors(t *testing.T) {
 		assert.Equal(t, tt.value, fe.Value)
 		assert.NotContains(t, fe.Reason.Error(), tt.value, "the reason does not repeat the value")
 	}
+}
+
+func ExampleHandler_Pattern() {
+	h := &imgproxy.Handler{Prefix: "/thumbs/", Fetcher: &imgproxy.DirFetcher{Dir: "samples"}}
+	mux := http.NewServeMux()
+	mux.Handle(h.Pattern(), h) // the prefix, written once
+	fmt.Println(h.Pattern())
+	// Output: /thumbs/
+}
+
+func ExampleFieldError() {
+	err := (&imgproxy.Handler{Prefix: "/thumbs", Fetcher: &imgproxy.DirFetcher{Dir: "samples"}}).Validate()
+	var fe *imgproxy.FieldError
+	if errors.As(err, &fe) {
+		// A host names its own setting instead of the struct field.
+		fmt.Printf("thumbs.prefix = %q: %v\n", fe.Value, fe.Reason)
+	}
+	// Output: thumbs.prefix = "/thumbs": must start and end with /
 }
