@@ -160,6 +160,12 @@ func TestBinaryPrintsAndExits(t *testing.T) {
 	assert.Regexp(t, `(?m)^listen = ":8080" +# default$`, stdout)
 	assert.NotContains(t, stdout, "s3cr3t-value")
 
+	secret := writeFile(t, dir, "secret", "from-a-file\n")
+	stdout, _, code = runBinary(t, dir, nil, "-print-config", "-secret-file", secret)
+	assert.Equal(t, 0, code)
+	assert.Regexp(t, `(?m)^secret = "\*\*\*" +# read from -secret-file$`, stdout)
+	assert.NotContains(t, stdout, "from-a-file")
+
 	_, stderr, code = runBinary(t, dir, nil, "-h")
 	assert.Equal(t, 0, code)
 	assert.Contains(t, stderr, "Usage: imgproxy")

@@ -6,7 +6,11 @@
 //
 // Every flag can also be set from the environment as IMGPROXY_ plus the
 // flag name in upper snake case (-max-source-bytes is
-// IMGPROXY_MAX_SOURCE_BYTES); the command line wins.
+// IMGPROXY_MAX_SOURCE_BYTES), or in a TOML -config file under its own
+// name; the command line wins over the environment, which wins over the
+// file. -print-config shows what is in force and where it came from,
+// -version the build. A configuration error is one line naming the flag
+// and the value, and exit status 2.
 package main
 
 import (

@@ -32,6 +32,9 @@ func (c *config) writeConfig(w io.Writer) error {
 			v = "***"
 		}
 		l := line{f.Name, tomlQuote(redactURL(v)), c.origins[f.Name]}
+		if file := f.Name + "-file"; l.origin == "" && v != "" && c.fs.Lookup(file) != nil && c.fs.Lookup(file).Value.String() != "" {
+			l.origin = "read from -" + file // readSecrets filled it
+		}
 		if l.origin == "" {
 			l.origin = "default"
 		}
