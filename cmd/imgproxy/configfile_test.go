@@ -6,14 +6,19 @@ import (
 	"flag"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/imgproxy-go/imgproxy"
 )
 
 // startupError is what the command reports before serving for args and
@@ -304,4 +309,32 @@ func FuzzConfigFile(f *testing.F) {
 		require.NoError(t, c2.writeConfig(&again))
 		require.Equal(t, settings(out.String()), settings(again.String()))
 	})
+}
+
+func TestRequestFlagsReachTheHandler(t *testing.T) {
+	t.Parallel()
+	agents := make(chan string, 1)
+	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		agents <- r.UserAgent()
+		http.NotFound(w, r)
+	}))
+	defer origin.Close()
+	cfg, err := parseConfig([]string{"-upstream", origin.URL + "/", "-user-agent", "thumbs.example.org (ops@example.org)",
+		"-timeout", "7s", "-max-in-flight", "3"}, func(string) string { return "" }, io.Discard)
+	require.NoError(t, err)
+	h, err := newHandler(cfg, slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	assert.Equal(t, 7*time.Second, h.Timeout)
+	assert.Equal(t, 3, h.MaxInFlight)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest("GET", "/image/10x10/a.jpg", nil))
+	assert.Equal(t, http.StatusNotFound, w.Code)
+	assert.Equal(t, "thumbs.example.org (ops@example.org)", <-agents)
+
+	cfg, err = parseConfig([]string{"-upstream", origin.URL + "/"}, func(string) string { return "" }, io.Discard)
+	require.NoError(t, err)
+	h, err = newHandler(cfg, slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/image/10x10/b.jpg", nil))
+	assert.Equal(t, imgproxy.DefaultUserAgent, <-agents, "by default, the library's, which names the project")
 }
