@@ -123,10 +123,19 @@ type DiskCache struct {
 var _ Cache = (*DiskCache)(nil)
 
 // errDiskCorrupt marks an entry file that must not be served.
-var errDiskCorrupt = errors.New("imgproxy: corrupt disk cache entry")
+var errDiskCorrupt = errors.New("corrupt disk cache entry") // a cause: the sentinel it is wrapped in says "imgproxy: "
 
-// Validate reports whether the fields make sense.
+// Validate reports whether the fields make sense and Dir can be written:
+// it creates Dir if missing, then creates and removes a probe file in it.
 func (c *DiskCache) Validate() error {
+	if err := c.checkFields(); err != nil {
+		return err
+	}
+	return probeWritable("DiskCache.Dir", c.Dir)
+}
+
+// checkFields is Validate without touching the file system.
+func (c *DiskCache) checkFields() error {
 	switch {
 	case c.Dir == "":
 		return errors.New("imgproxy: DiskCache.Dir is required")
@@ -168,7 +177,7 @@ func (c *DiskCache) setup() {
 // janitor.
 func (c *DiskCache) init() {
 	c.setup()
-	if err := c.Validate(); err != nil {
+	if err := c.checkFields(); err != nil {
 		c.disable(err)
 		return
 	}

@@ -555,7 +555,7 @@ func TestDiskCacheClose(t *testing.T) {
 
 func TestDiskCacheValidate(t *testing.T) {
 	t.Parallel()
-	assert.NoError(t, (&DiskCache{Dir: "x"}).Validate())
+	assert.NoError(t, (&DiskCache{Dir: filepath.Join(t.TempDir(), "x")}).Validate())
 	for _, c := range []*DiskCache{{}, {Dir: "x", MaxSize: -1}, {Dir: "x", MaxEntrySize: -1}, {Dir: "x", Inactive: -time.Second}} {
 		err := c.Validate()
 		require.Error(t, err)

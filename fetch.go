@@ -230,7 +230,7 @@ type HTTPFetcher struct {
 
 // errBodyTimeout is the cause a request is cancelled with when BodyTimeout
 // passes.
-var errBodyTimeout = errors.New("imgproxy: body timeout")
+var errBodyTimeout = errors.New("body timeout") // a cause, wrapped in ErrTimeout
 
 func (f *HTTPFetcher) init() {
 	f.base, f.err = parseBaseURL(f.BaseURL)
@@ -241,11 +241,18 @@ func (f *HTTPFetcher) init() {
 	}
 }
 
-// Validate reports whether BaseURL is usable. Fetch fails with the same
-// error (not wrapping any sentinel, so a 500) when it is not.
+// Validate reports whether BaseURL and UserAgent are usable. Fetch fails
+// with the same error (not wrapping any sentinel, so a 500) when BaseURL
+// is not.
 func (f *HTTPFetcher) Validate() error {
 	f.once.Do(f.init)
-	return f.err
+	if f.err != nil {
+		return f.err
+	}
+	if strings.ContainsFunc(f.UserAgent, func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }) {
+		return &FieldError{"HTTPFetcher.UserAgent", f.UserAgent, errors.New("control characters are not allowed in a header")}
+	}
+	return nil
 }
 
 func parseBaseURL(s string) (*url.URL, error) {
@@ -254,13 +261,13 @@ func parseBaseURL(s string) (*url.URL, error) {
 	}
 	u, err := url.Parse(s)
 	if err != nil {
-		return nil, fmt.Errorf("imgproxy: HTTPFetcher.BaseURL: %w", err)
+		return nil, &FieldError{"HTTPFetcher.BaseURL", s, errors.Unwrap(err)} // *url.Error's own text repeats s
 	}
 	switch {
 	case u.Scheme != "http" && u.Scheme != "https", u.Host == "", u.Opaque != "":
-		return nil, fmt.Errorf("imgproxy: HTTPFetcher.BaseURL %q: want an absolute http or https URL", s)
+		return nil, &FieldError{"HTTPFetcher.BaseURL", s, errors.New("want an absolute http or https URL")}
 	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
-		return nil, fmt.Errorf("imgproxy: HTTPFetcher.BaseURL %q: must have no query or fragment", s)
+		return nil, &FieldError{"HTTPFetcher.BaseURL", s, errors.New("must have no query or fragment")}
 	}
 	if !strings.HasSuffix(u.Path, "/") {
 		u.Path += "/"
@@ -423,14 +430,7 @@ func (d *DirFetcher) Validate() error {
 	if d.Dir == "" {
 		return errors.New("imgproxy: DirFetcher: neither Dir nor FS is set")
 	}
-	fi, err := os.Stat(d.Dir)
-	if err != nil {
-		return fmt.Errorf("imgproxy: DirFetcher.Dir: %w", err)
-	}
-	if !fi.IsDir() {
-		return fmt.Errorf("imgproxy: DirFetcher.Dir %q is not a directory", d.Dir)
-	}
-	return nil
+	return validateDir("DirFetcher.Dir", d.Dir)
 }
 
 // open returns the file system to read and a function to release it.

@@ -3,6 +3,7 @@ module github.com/imgproxy-go/imgproxy
 go 1.26.0
 
 require (
+	github.com/BurntSushi/toml v1.6.0
 	github.com/anthonynsimon/bild v0.14.0
 	github.com/gen2brain/avif v0.4.4
 	github.com/gen2brain/webp v0.5.5

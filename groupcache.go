@@ -68,7 +68,10 @@ type GroupCache struct {
 
 // Validate reports a configuration error without starting anything.
 func (g *GroupCache) Validate() error {
-	return g.config().Validate()
+	if err := g.config().Validate(); err != nil {
+		return fmt.Errorf("imgproxy: GroupCache: %w", err)
+	}
+	return nil
 }
 
 func (g *GroupCache) config() cluster.Config {

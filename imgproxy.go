@@ -30,6 +30,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/semaphore"
@@ -155,16 +156,24 @@ type Handler struct {
 	flight       singleflight.Group // variants being made, by key
 	srcFlight    singleflight.Group // originals being fetched, by path
 	resizeFlight singleflight.Group // variants being resized, by canonical key
+
+	warnedFetcher sync.Once   // the default-origin warning was logged
+	warnedOutside atomic.Bool // the outside-Prefix warning was logged
 }
 
 var _ http.Handler = (*Handler)(nil)
 
 // Validate reports a configuration error early, for hosts that want to
-// fail at start-up rather than on the first request.
+// fail at start-up rather than on the first request: a Prefix that no
+// path can match, and each part's own Validate (a DirFetcher's missing
+// directory, a DiskCache directory that cannot be written, a short
+// secret...). It logs a warning to Logger if the Fetcher is left to the
+// default third-party origin.
 func (h *Handler) Validate() error {
-	if h.Prefix != "" && (!strings.HasPrefix(h.Prefix, "/") || !strings.HasSuffix(h.Prefix, "/")) {
-		return fmt.Errorf("imgproxy: Prefix %q must start and end with /", h.Prefix)
+	if err := validatePrefix(h.Prefix); err != nil {
+		return err
 	}
+	h.warnDefaultFetcher()
 	for _, f := range h.Negotiate {
 		if f != FormatWebP && f != FormatAVIF {
 			return fmt.Errorf("imgproxy: Negotiate offers %v: only webp and avif are negotiated", f)
@@ -196,6 +205,7 @@ func (h *Handler) init() {
 		h.prefix = DefaultPrefix
 	}
 	h.fetcher = h.Fetcher
+	h.warnDefaultFetcher()
 	if h.fetcher == nil {
 		h.fetcher = &HTTPFetcher{}
 	}
@@ -305,6 +315,7 @@ func (h *Handler) parse(r *http.Request) (request, error) {
 	}
 	rest, ok := strings.CutPrefix(r.URL.Path, h.prefix)
 	if !ok {
+		h.warnOutside(r)
 		return request{}, fmt.Errorf("%w: path outside prefix %s", ErrNotFound, h.prefix)
 	}
 	segment, path, ok := strings.Cut(rest, "/")

@@ -68,6 +68,7 @@ type config struct {
 
 	signConfig    // HMAC keys (see signflags.go)
 	galleryConfig // the page at "/" (see gallery.go)
+	layers        // -timeout, -max-in-flight, -user-agent, -config... (see configfile.go)
 }
 
 // envName is the environment variable read for a flag: IMGPROXY_ plus the
@@ -119,20 +120,19 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	c.serverFlags(fs)
 	c.signFlags(fs)
 	c.galleryFlags(fs)
-	if err := fs.Parse(args); err != nil {
+	c.requestFlags(fs)
+	c.configFlags(fs)
+	if err := c.parseLayers(fs, args, getenv); err != nil {
 		return nil, err
 	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected arguments: %q", fs.Args())
-	}
-	if err := fromEnv(fs, getenv); err != nil {
-		return nil, err
+	if c.version {
+		return c, nil // nothing else is read
 	}
 	if err := c.check(); err != nil {
-		return nil, err
+		return nil, c.explain(err)
 	}
 	if err := c.readSecrets(); err != nil {
-		return nil, err
+		return nil, c.explain(err)
 	}
 	return c, nil
 }
@@ -140,7 +140,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 const usageHead = `Usage: imgproxy [flags]
 
 Every flag can also be set as IMGPROXY_<NAME>, e.g. -max-source-bytes as
-IMGPROXY_MAX_SOURCE_BYTES; the command line wins. Give secrets as files
+IMGPROXY_MAX_SOURCE_BYTES, or in a -config file (max-source-bytes = "20M");
+the command line wins over the environment, which wins over the file.
+-print-config shows what is in force and where it came from. Give secrets as files
 (-secret-file, -peer-secret-file) or in the environment, not on the command
 line, where any local user can read them (/proc/PID/cmdline).
 
@@ -149,22 +151,6 @@ runtime's soft memory limit to -memory-budget + -cache-memory (+ the cluster
 caches) + 256 MiB.
 
 `
-
-// fromEnv sets every flag not given on the command line from its IMGPROXY_*
-// variable, if that is set.
-func fromEnv(fs *flag.FlagSet, getenv func(string) string) error {
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	var err error
-	fs.VisitAll(func(f *flag.Flag) {
-		if v := getenv(envName(f.Name)); v != "" && !set[f.Name] && err == nil {
-			if e := f.Value.Set(v); e != nil {
-				err = fmt.Errorf("%s: %w", envName(f.Name), e)
-			}
-		}
-	})
-	return err
-}
 
 // imageFlags declares the flags of the origin and the pictures.
 func (c *config) imageFlags(fs *flag.FlagSet) {
@@ -249,6 +235,9 @@ func (c *config) check() error {
 		return fmt.Errorf("-max-queue %d: want -1 or more", c.maxQueue)
 	}
 	if err := c.checkServer(); err != nil {
+		return err
+	}
+	if err := c.checkRequests(); err != nil {
 		return err
 	}
 	if _, err := c.formats(); err != nil {

@@ -6,7 +6,11 @@
 //
 // Every flag can also be set from the environment as IMGPROXY_ plus the
 // flag name in upper snake case (-max-source-bytes is
-// IMGPROXY_MAX_SOURCE_BYTES); the command line wins.
+// IMGPROXY_MAX_SOURCE_BYTES), or in a TOML -config file under its own
+// name; the command line wins over the environment, which wins over the
+// file. -print-config shows what is in force and where it came from,
+// -version the build. A configuration error is one line naming the flag
+// and the value, and exit status 2.
 package main
 
 import (
@@ -38,7 +42,7 @@ func main() {
 		if errors.Is(err, errHelp) {
 			return
 		}
-		fmt.Fprintln(os.Stderr, "imgproxy:", err)
+		fmt.Fprintln(os.Stderr, errorLine(err))
 		os.Exit(2)
 	}
 }
@@ -55,6 +59,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 			return errHelp
 		}
 		return err
+	}
+	if cfg.version || cfg.printConfig {
+		return cfg.printAndExit(os.Stdout)
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel}))
 	h, err := newHandler(cfg, logger)
@@ -142,10 +149,9 @@ func newHandler(cfg *config, logger *slog.Logger) (*imgproxy.Handler, error) {
 		},
 	}
 	if strings.HasPrefix(cfg.upstream, "http://") || strings.HasPrefix(cfg.upstream, "https://") {
-		h.Fetcher = &imgproxy.HTTPFetcher{BaseURL: cfg.upstream, MaxBytes: cfg.maxSourceBytes}
+		h.Fetcher = &imgproxy.HTTPFetcher{BaseURL: cfg.upstream, MaxBytes: cfg.maxSourceBytes, UserAgent: cfg.userAgent}
 	} else {
-		st, err := os.Stat(cfg.upstream)
-		if err != nil || !st.IsDir() {
+		if strings.Contains(cfg.upstream, "://") {
 			return nil, fmt.Errorf("-upstream %q: want an http(s) URL or a directory", redactURL(cfg.upstream))
 		}
 		h.Fetcher = &imgproxy.DirFetcher{Dir: cfg.upstream, MaxBytes: cfg.maxSourceBytes}
@@ -177,7 +183,8 @@ func newHandler(cfg *config, logger *slog.Logger) (*imgproxy.Handler, error) {
 			Secret: cfg.peerSecret,
 		}
 	}
-	return h, h.Validate()
+	h.Timeout, h.MaxInFlight = cfg.handlerTimeout, cfg.maxInFlight
+	return h, flagError(h.Validate())
 }
 
 // setMemoryLimit sets the Go runtime's soft memory limit from the budget

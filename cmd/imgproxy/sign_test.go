@@ -143,9 +143,9 @@ func TestSignMatchesOpenSSL(t *testing.T) {
 	assert.Equal(t, tigerToken, lastLine(stdout))
 }
 
-// runBinary runs the built command with args and env (nothing inherited)
+// runSignBinary runs the built command with args and env (nothing inherited)
 // and returns its exit status, stdout and stderr.
-func runBinary(t *testing.T, env []string, args ...string) (int, string, string) {
+func runSignBinary(t *testing.T, env []string, args ...string) (int, string, string) {
 	t.Helper()
 	cmd := exec.Command(binary, args...)
 	cmd.Env = append([]string{"GORACE=halt_on_error=1"}, env...)
@@ -188,7 +188,7 @@ func TestSignVerifiesAgainstServer(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			for _, p := range []string{"150x150/photo.jpg", "/image/100x100,crop/a b/ü 100%.jpg"} {
-				code, stdout, stderr := runBinary(t, nil, append(append([]string{"sign"}, tt.args...), p)...)
+				code, stdout, stderr := runSignBinary(t, nil, append(append([]string{"sign"}, tt.args...), p)...)
 				require.Equal(t, 0, code, stderr)
 				link := lastLine(stdout)
 				resp, body := s.do(t, "GET", link)
@@ -210,7 +210,7 @@ func TestSignVerifiesAgainstServer(t *testing.T) {
 		resp, _ := s.do(t, "GET", link)
 		assert.Equal(t, 410, resp.StatusCode, link)
 	}
-	code, stdout, stderr := runBinary(t, nil, "sign", "-hmac-key", signKey, "-expires", "1000000000", "150x150/photo.jpg")
+	code, stdout, stderr := runSignBinary(t, nil, "sign", "-hmac-key", signKey, "-expires", "1000000000", "150x150/photo.jpg")
 	assert.Equal(t, 2, code)
 	assert.Empty(t, stdout)
 	assert.Equal(t, 1, strings.Count(stderr, "\n"), "one line: %q", stderr)

@@ -1,7 +1,7 @@
 package main
 
 import (
-	"fmt"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -49,7 +49,7 @@ func parseSize(s string, unit int64) (int64, error) {
 	}
 	n, err := strconv.ParseInt(num, 10, 64)
 	if err != nil || n < 0 || n > (1<<62)/mult {
-		return 0, fmt.Errorf("bad size %q: want a number with an optional K, M or G suffix", s)
+		return 0, errors.New("want a number with an optional K, M or G suffix") // the caller names the value
 	}
 	return n * mult, nil
 }
@@ -93,7 +93,7 @@ func (v durationValue) Set(s string) error {
 // parseDuration accepts Go durations plus the nginx units d (day) and w
 // (week), which may lead a Go duration ("1d12h").
 func parseDuration(s string) (time.Duration, error) {
-	bad := fmt.Errorf("bad duration %q: want e.g. 30d, 12h, 90s", s)
+	bad := errors.New("want a duration such as 30d, 12h or 90s") // the caller names the value
 	var total time.Duration
 	rest := s
 	for _, u := range []struct {
