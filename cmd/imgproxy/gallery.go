@@ -42,8 +42,13 @@ func (b *autoBool) String() string { return string(*b) }
 // IsBoolFlag lets the flag be written alone, as -gallery.
 func (b *autoBool) IsBoolFlag() bool { return true }
 
-// Set parses s as strconv.ParseBool does.
+// Set parses s as strconv.ParseBool does; "" sets it back to not given
+// (as -print-config writes it).
 func (b *autoBool) Set(s string) error {
+	if s == "" {
+		*b = ""
+		return nil
+	}
 	v, err := strconv.ParseBool(s)
 	if err != nil {
 		return fmt.Errorf("want true or false")

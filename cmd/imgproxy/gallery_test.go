@@ -55,7 +55,7 @@ func TestGalleryWhenOn(t *testing.T) {
 		{name: "http upstream", args: remote},
 		{name: "http upstream, asked", args: append(remote, "-gallery"), wantErr: `-gallery: -upstream "https://user:xxxxx@example.com/" is not a directory`},
 		{name: "http upstream, off", args: append(remote, "-gallery=false")},
-		{name: "bad value", args: append(dir, "-gallery=maybe"), wantErr: `invalid boolean value "maybe" for -gallery`},
+		{name: "bad value", args: append(dir, "-gallery=maybe"), wantErr: `-gallery "maybe": want true or false`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()

@@ -24,9 +24,20 @@ type signConfig struct {
 // so that the flag package cannot print one.
 type keyList struct{ keys *[]string }
 
-func (k keyList) String() string { return "" }
+// String is "" without keys, else how many there are (never a key).
+func (k keyList) String() string {
+	if k.keys == nil || len(*k.keys) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("(%d keys)", len(*k.keys))
+}
 
+// Set appends the comma-separated keys of s; "" (an empty setting, as
+// -print-config writes one) adds none.
 func (k keyList) Set(s string) error {
+	if s == "" {
+		return nil
+	}
 	*k.keys = append(*k.keys, strings.Split(s, ",")...)
 	return nil
 }

@@ -131,7 +131,7 @@ func TestServerRefusesBadHMACKeys(t *testing.T) {
 		want string
 	}{
 		{"short -hmac-key", nil, []string{"-hmac-key", "short-key"}, "imgproxy: -hmac-key is 9 bytes: want at least 16\n"},
-		{"short in IMGPROXY_HMAC_KEY", []string{"IMGPROXY_HMAC_KEY=0123456789abcdef,short-key"}, nil, "imgproxy: -hmac-key #2 of 2 is 9 bytes: want at least 16\n"},
+		{"short in IMGPROXY_HMAC_KEY", []string{"IMGPROXY_HMAC_KEY=0123456789abcdef,short-key"}, nil, "imgproxy: -hmac-key #2 of 2 is 9 bytes: want at least 16 (set by IMGPROXY_HMAC_KEY)\n"},
 		{"short in -hmac-key-file", nil, []string{"-hmac-key-file", short}, "imgproxy: -hmac-key-file " + short + " line 2 is 9 bytes: want at least 16\n"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
