@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/imgproxy-go/imgproxy/internal/icc"
@@ -230,7 +231,10 @@ func (r *BildResizer) Resize(ctx context.Context, src *Source, o Options) (*Imag
 		job.out = c.format
 		weight = r.weight(c, &h, &job)
 	}
+	job.obs = observationFrom(ctx)
+	began := job.obs.start()
 	release, err := r.adm.admit(ctx, weight)
+	job.obs.since(StageQueue, began)
 	if err != nil {
 		return nil, err
 	}
@@ -246,7 +250,9 @@ func (r *BildResizer) Resize(ctx context.Context, src *Source, o Options) (*Imag
 			release()
 		}()
 	}()
+	began = job.obs.start()
 	pic, err := r.decodePicture(ctx, c, src.Data, &h, &job)
+	job.obs.since(StageDecode, began.Add(time.Duration(atomic.LoadInt64(&job.transformed))))
 	if err != nil {
 		return nil, err
 	}
@@ -254,7 +260,9 @@ func (r *BildResizer) Resize(ctx context.Context, src *Source, o Options) (*Imag
 		return nil, err
 	}
 	out := r.finalFormat(job.out, c.format, o, pic)
+	began = job.obs.start()
 	data, err := r.encode(pic, out, &job, c.format)
+	job.obs.since(StageEncode, began)
 	if err != nil {
 		return nil, err
 	}
@@ -321,20 +329,25 @@ func (r *BildResizer) SourceSize(src *Source) (width, height int, err error) {
 func (r *BildResizer) decodePicture(ctx context.Context, c *codec, data []byte, h *header, j *job) (*picture.Picture, error) {
 	req := decodeRequest{plan: j.stored, maxFrames: j.frames}
 	req.detach = func(done <-chan struct{}) { j.pending = done }
-	req.frame = func(m image.Image) image.Image { return r.transform(m, resample.Extent{}, j) }
+	req.frame = func(m image.Image) image.Image {
+		j.timed(func() { m = r.transform(m, resample.Extent{}, j) })
+		return m
+	}
 	pic, ext, err := c.decode(ctx, data, h, req)
 	if err != nil {
 		return nil, err
 	}
 	if !pic.Animated() {
 		pic.Frames = nil
-		if toSRGB, drop := r.srgbTransform(pic.ICC); drop {
-			pic.ICC = nil
-			if toSRGB != nil {
-				j.parallel(func(workers int) { pic.Image = toSRGB.Apply(rgbOf(pic.Image, workers)) })
+		j.timed(func() {
+			if toSRGB, drop := r.srgbTransform(pic.ICC); drop {
+				pic.ICC = nil
+				if toSRGB != nil {
+					j.parallel(func(workers int) { pic.Image = toSRGB.Apply(rgbOf(pic.Image, workers)) })
+				}
 			}
-		}
-		pic.Image = r.transform(pic.Image, ext, j)
+			pic.Image = r.transform(pic.Image, ext, j)
+		})
 	}
 	pic.Orientation = 1
 	return pic, nil
@@ -351,6 +364,24 @@ type job struct {
 	bg      Color
 	adm     *admission
 	pending <-chan struct{} // closed when a detached decode ends
+
+	obs         *observation // the request's, if observed
+	transformed int64        // nanoseconds of transform, if observed (atomic)
+}
+
+// timed runs step, a part of the transform, adding its duration to the
+// job's StageResize when the request is observed. Frames may be
+// transformed on a detached decode's goroutine, hence the atomic sum.
+func (j *job) timed(step func()) {
+	if j.obs == nil {
+		step()
+		return
+	}
+	began := time.Now()
+	step()
+	d := max(time.Since(began), 1)
+	atomic.AddInt64(&j.transformed, int64(d))
+	j.obs.add(StageResize, d)
 }
 
 // parallel runs step with the CPU slots it can borrow for it, giving them
