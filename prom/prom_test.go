@@ -128,7 +128,7 @@ func TestMetricsEqualTraffic(t *testing.T) {
 	}
 	// Pinned: what the script above must have produced.
 	for series, n := range map[string]float64{
-		`imgproxy_requests_total{cache="HIT",handler="a",status="200",tier="memory"}`: 3,
+		`imgproxy_requests_total{cache="HIT",handler="a",status="200",tier="memory"}`:  3,
 		`imgproxy_requests_total{cache="MISS",handler="a",status="200",tier="origin"}`: 2,
 		`imgproxy_requests_total{cache="none",handler="a",status="403",tier="none"}`:   2,
 		`imgproxy_requests_total{cache="HIT",handler="b",status="200",tier="disk"}`:    2,
