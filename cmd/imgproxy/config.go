@@ -61,6 +61,8 @@ type config struct {
 	maxOutputPixels int64
 	maxOutputBytes  int64
 
+	obsConfig // metrics and logs (see observe.go)
+
 	// Allowed boxes and Range parts.
 	sizes     string
 	snapSizes bool
@@ -114,6 +116,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	c.imageFlags(fs)
 	c.cacheFlags(fs)
 	c.serverFlags(fs)
+	c.obsFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
