@@ -302,7 +302,7 @@ func (h *Handler) handle(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	res, err := h.make(ctx, req, img)
+	res, err := h.make(observing(w, ctx), req, img)
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -183,6 +183,17 @@ func observationFrom(ctx context.Context) *observation {
 	return o
 }
 
+// observing returns ctx carrying a new observation for the request that
+// w answers, if it is observed; else ctx. Hits need none: it is made
+// only when the tiers missed, where the work of make reports to it.
+func observing(w http.ResponseWriter, ctx context.Context) context.Context {
+	if o, ok := w.(*observedWriter); ok {
+		o.obs = &observation{}
+		return context.WithValue(ctx, observationKey{}, o.obs)
+	}
+	return ctx
+}
+
 // start returns the time a stage starts; zero if not observed.
 func (o *observation) start() time.Time {
 	if o == nil {
@@ -249,7 +260,7 @@ func answered(ctx context.Context, t Tier) {
 type observedWriter struct {
 	http.ResponseWriter
 	ev  Event
-	obs observation
+	obs *observation // made when the request misses every tier
 }
 
 // WriteHeader records the first final status.
@@ -281,7 +292,7 @@ func (h *Handler) observe(w http.ResponseWriter, r *http.Request) {
 	if rest, ok := strings.CutPrefix(r.URL.Path, h.prefix); ok {
 		ev.Options, ev.Path, _ = strings.Cut(rest, "/")
 	}
-	h.handle(ow, r.WithContext(context.WithValue(r.Context(), observationKey{}, &ow.obs)))
+	h.handle(ow, r)
 	ev.Duration = time.Since(ev.Start)
 	if ev.Err != nil {
 		_, ev.Reason = classify(ev.Err)
@@ -292,9 +303,11 @@ func (h *Handler) observe(w http.ResponseWriter, r *http.Request) {
 	if ev.Status == 0 {
 		ev.Status = http.StatusOK // what net/http sends for a handler that wrote nothing
 	}
-	for s := range ev.Stages {
-		ev.Stages[s] = time.Duration(ow.obs.stages[s].Load())
+	if o := ow.obs; o != nil {
+		for s := range ev.Stages {
+			ev.Stages[s] = time.Duration(o.stages[s].Load())
+		}
+		ev.Collapsed = o.inMake && (!o.leader.Load() || o.borrowed.Load())
 	}
-	ev.Collapsed = ow.obs.inMake && (!ow.obs.leader.Load() || ow.obs.borrowed.Load())
 	h.Observer.Observe(r, ev)
 }

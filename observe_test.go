@@ -337,3 +337,22 @@ func TestObservers(t *testing.T) {
 	get(t, h, "GET", "/image/10x10/none.jpg")
 	assert.Equal(t, []int{1, 2}, order)
 }
+
+// BenchmarkHitPathObserved is BenchmarkHitPath's "handler" with an
+// Observer that does nothing: the cost of observing a hit.
+func BenchmarkHitPathObserved(b *testing.B) {
+	f := &fakeFetcher{files: map[string][]byte{"x.jpg": jpegBytes(b, 800, 600)}}
+	var n int
+	h := &imgproxy.Handler{Fetcher: f, Observer: imgproxy.ObserverFunc(func(*http.Request, *imgproxy.Event) { n++ })}
+	r := httptest.NewRequest("GET", "/image/150x150/x.jpg", nil)
+	h.ServeHTTP(httptest.NewRecorder(), r)
+	w := &headerOnlyWriter{h: http.Header{}}
+	b.ReportAllocs()
+	for b.Loop() {
+		clear(w.h)
+		h.ServeHTTP(w, r)
+	}
+	if w.h.Get("X-Cache-Status") != "HIT" || n == 0 {
+		b.Fatalf("X-Cache-Status %q after %d events, want HIT", w.h.Get("X-Cache-Status"), n)
+	}
+}
