@@ -232,9 +232,7 @@ func (r *BildResizer) Resize(ctx context.Context, src *Source, o Options) (*Imag
 		weight = r.weight(c, &h, &job)
 	}
 	job.obs = observationFrom(ctx)
-	began := job.obs.start()
-	release, err := r.adm.admit(ctx, weight)
-	job.obs.since(StageQueue, began)
+	release, err := job.admit(ctx, weight)
 	if err != nil {
 		return nil, err
 	}
@@ -250,9 +248,7 @@ func (r *BildResizer) Resize(ctx context.Context, src *Source, o Options) (*Imag
 			release()
 		}()
 	}()
-	began = job.obs.start()
 	pic, err := r.decodePicture(ctx, c, src.Data, &h, &job)
-	job.obs.since(StageDecode, began.Add(time.Duration(atomic.LoadInt64(&job.transformed))))
 	if err != nil {
 		return nil, err
 	}
@@ -260,9 +256,7 @@ func (r *BildResizer) Resize(ctx context.Context, src *Source, o Options) (*Imag
 		return nil, err
 	}
 	out := r.finalFormat(job.out, c.format, o, pic)
-	began = job.obs.start()
 	data, err := r.encode(pic, out, &job, c.format)
-	job.obs.since(StageEncode, began)
 	if err != nil {
 		return nil, err
 	}
@@ -327,6 +321,7 @@ func (r *BildResizer) SourceSize(src *Source) (width, height int, err error) {
 // error made in a wide gamut (resampling, encoding) grows when the
 // browser converts it to the screen's sRGB.
 func (r *BildResizer) decodePicture(ctx context.Context, c *codec, data []byte, h *header, j *job) (*picture.Picture, error) {
+	defer j.measure(StageDecode)()
 	req := decodeRequest{plan: j.stored, maxFrames: j.frames}
 	req.detach = func(done <-chan struct{}) { j.pending = done }
 	req.frame = func(m image.Image) image.Image {
@@ -367,6 +362,29 @@ type job struct {
 
 	obs         *observation // the request's, if observed
 	transformed int64        // nanoseconds of transform, if observed (atomic)
+}
+
+// admit waits for the job's admission, timed as StageQueue.
+func (j *job) admit(ctx context.Context, weight int64) (release func(), err error) {
+	defer j.measure(StageQueue)()
+	return j.adm.admit(ctx, weight)
+}
+
+// measure starts timing stage s when the request is observed; the
+// function it returns records it. The decode's time leaves out the
+// transform's, which runs inside it (frame by frame for animations).
+func (j *job) measure(s Stage) (done func()) {
+	if j.obs == nil {
+		return func() {}
+	}
+	began := time.Now()
+	return func() {
+		d := time.Since(began)
+		if s == StageDecode {
+			d -= time.Duration(atomic.LoadInt64(&j.transformed))
+		}
+		j.obs.add(s, d)
+	}
 }
 
 // timed runs step, a part of the transform, adding its duration to the
@@ -499,6 +517,7 @@ func (r *BildResizer) quality(o Options, src, out Format) int {
 // converting YCbCr to RGB with smooth chroma where it is not JPEG),
 // keeps the ICC profile only where out can carry it, and encodes.
 func (r *BildResizer) encode(p *picture.Picture, out Format, j *job, src Format) ([]byte, error) {
+	defer j.measure(StageEncode)()
 	for i := range p.Frames {
 		p.Frames[i].Image = prepareFor(out, p.Frames[i].Image, j)
 	}
