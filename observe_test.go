@@ -273,6 +273,41 @@ func TestObserverCluster(t *testing.T) {
 	assert.Equal(t, 20, tiers[imgproxy.TierPeer]+tiers[imgproxy.TierOrigin])
 }
 
+// TestObserverStale: a stale copy served for a failed origin is STALE
+// from the tier that kept it.
+func TestObserverStale(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name string
+		mem  imgproxy.Cache
+		tier imgproxy.Tier
+	}{
+		{"memory", &imgproxy.MemoryCache{}, imgproxy.TierMemory},
+		{"disk", imgproxy.NoCache{}, imgproxy.TierDisk},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			clk := newClock()
+			f := &fakeFetcher{files: map[string][]byte{"x.jpg": jpegBytes(t, 400, 300)}}
+			disk := &imgproxy.DiskCache{Dir: t.TempDir()}
+			t.Cleanup(func() { disk.Close() })
+			log := &eventLog{}
+			h := &imgproxy.Handler{Fetcher: f, Cache: tt.mem, Disk: disk, MaxAge: time.Hour, StaleIfError: true, Now: clk.Now, Observer: log}
+			require.Equal(t, 200, get(t, h, "GET", "/image/100x100/x.jpg").Code)
+			clk.Advance(2 * time.Hour)
+			f.err = imgproxy.ErrUpstream
+			w := get(t, h, "GET", "/image/100x100/x.jpg")
+			require.Equal(t, 200, w.Code)
+			assert.Equal(t, "STALE", w.Header().Get("X-Cache-Status"))
+			assert.Equal(t, tt.tier.String(), w.Header().Get("X-Cache-Tier"))
+			ev := log.last(t)
+			assert.Equal(t, "STALE", ev.Cache)
+			assert.Equal(t, tt.tier, ev.Tier)
+			assert.NoError(t, ev.Err, "answered, though the origin failed")
+		})
+	}
+}
+
 // TestErrorHandlerKeepsHeaders: with an ErrorHandler, the headers that
 // belong to the status are still sent.
 func TestErrorHandlerKeepsHeaders(t *testing.T) {
