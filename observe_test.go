@@ -277,26 +277,30 @@ func TestObserverCluster(t *testing.T) {
 // from the tier that kept it.
 func TestObserverStale(t *testing.T) {
 	t.Parallel()
+	// 100x- is the canonical key of the 400x400 source, found as it is;
+	// 100x100 is found through the source's size, however old.
 	for _, tt := range []struct {
-		name string
-		mem  imgproxy.Cache
-		tier imgproxy.Tier
+		name, url string
+		mem       imgproxy.Cache
+		tier      imgproxy.Tier
 	}{
-		{"memory", &imgproxy.MemoryCache{}, imgproxy.TierMemory},
-		{"disk", imgproxy.NoCache{}, imgproxy.TierDisk},
+		{"memory", "/image/100x-/x.jpg", &imgproxy.MemoryCache{}, imgproxy.TierMemory},
+		{"disk", "/image/100x-/x.jpg", imgproxy.NoCache{}, imgproxy.TierDisk},
+		{"memory, canonical", "/image/100x100/x.jpg", &imgproxy.MemoryCache{}, imgproxy.TierMemory},
+		{"disk, canonical", "/image/100x100/x.jpg", imgproxy.NoCache{}, imgproxy.TierDisk},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			clk := newClock()
-			f := &fakeFetcher{files: map[string][]byte{"x.jpg": jpegBytes(t, 400, 300)}}
+			f := &fakeFetcher{files: map[string][]byte{"x.jpg": jpegBytes(t, 400, 400)}}
 			disk := &imgproxy.DiskCache{Dir: t.TempDir()}
 			t.Cleanup(func() { disk.Close() })
 			log := &eventLog{}
 			h := &imgproxy.Handler{Fetcher: f, Cache: tt.mem, Disk: disk, MaxAge: time.Hour, StaleIfError: true, Now: clk.Now, Observer: log}
-			require.Equal(t, 200, get(t, h, "GET", "/image/100x100/x.jpg").Code)
+			require.Equal(t, 200, get(t, h, "GET", tt.url).Code)
 			clk.Advance(2 * time.Hour)
 			f.err = imgproxy.ErrUpstream
-			w := get(t, h, "GET", "/image/100x100/x.jpg")
+			w := get(t, h, "GET", tt.url)
 			require.Equal(t, 200, w.Code)
 			assert.Equal(t, "STALE", w.Header().Get("X-Cache-Status"))
 			assert.Equal(t, tt.tier.String(), w.Header().Get("X-Cache-Tier"))
