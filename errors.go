@@ -37,36 +37,46 @@ var (
 	ErrTimeout = errors.New("imgproxy: timeout")
 )
 
-// statusTable is the one mapping from error to HTTP status. The first entry
-// whose error matches (errors.Is) wins.
+// statusTable is the one mapping from error to HTTP status, and to the
+// reason an Observer is told (Event.Reason). The first entry whose error
+// matches (errors.Is) wins.
 var statusTable = [...]struct {
-	err  error
-	code int
+	err    error
+	code   int
+	reason string
 }{
-	{ErrBadRequest, http.StatusBadRequest},
-	{ErrForbidden, http.StatusForbidden},
-	{ErrNotFound, http.StatusNotFound},
-	{ErrMethod, http.StatusMethodNotAllowed},
-	{ErrExpired, http.StatusGone},
-	{ErrUnsupported, http.StatusUnsupportedMediaType},
-	{ErrTooLarge, http.StatusUnsupportedMediaType},
-	{ErrOverloaded, http.StatusServiceUnavailable},
-	{ErrTimeout, http.StatusGatewayTimeout},
-	{context.DeadlineExceeded, http.StatusGatewayTimeout},
-	{ErrUpstream, http.StatusBadGateway},
+	{ErrBadRequest, http.StatusBadRequest, "bad_request"},
+	{ErrForbidden, http.StatusForbidden, "bad_signature"},
+	{ErrNotFound, http.StatusNotFound, "not_found"},
+	{ErrMethod, http.StatusMethodNotAllowed, "method"},
+	{ErrExpired, http.StatusGone, "expired"},
+	{ErrUnsupported, http.StatusUnsupportedMediaType, "unsupported"},
+	{ErrTooLarge, http.StatusUnsupportedMediaType, "too_large"},
+	{ErrOverloaded, http.StatusServiceUnavailable, "overloaded"},
+	{ErrTimeout, http.StatusGatewayTimeout, "timeout"},
+	{context.DeadlineExceeded, http.StatusGatewayTimeout, "timeout"},
+	{ErrUpstream, http.StatusBadGateway, "upstream"},
 }
 
 // statusCode maps err to the HTTP status the Handler answers with.
 // Unknown errors are 500.
 func statusCode(err error) int {
+	code, _ := classify(err)
+	return code
+}
+
+// classify maps err to its HTTP status and reason through statusTable:
+// an *OptionsError is 400 "bad_request", an unknown error 500
+// "internal".
+func classify(err error) (code int, reason string) {
 	var oe *OptionsError
 	if errors.As(err, &oe) {
-		return http.StatusBadRequest
+		return http.StatusBadRequest, "bad_request"
 	}
 	for _, e := range statusTable {
 		if errors.Is(err, e.err) {
-			return e.code
+			return e.code, e.reason
 		}
 	}
-	return http.StatusInternalServerError
+	return http.StatusInternalServerError, "internal"
 }

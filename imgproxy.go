@@ -76,6 +76,9 @@ type Handler struct {
 	Logger *slog.Logger
 	// ErrorHandler, if set, is called for every failed request instead of
 	// writing the standard response; the status comes from StatusCode(err).
+	// The headers that belong to the status are already set when it is
+	// called: "Cache-Control: no-store", "Allow" on a 405 and
+	// "Retry-After" on a 503; it may change them.
 	ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
 
 	// Disk is a second, larger cache tier, asked after Cache and the
@@ -128,6 +131,10 @@ type Handler struct {
 	// 0, DefaultSizeMemo (4096, at most 4 MiB of paths); if negative, no
 	// memo: the tiers' entries alone, else a fetch of the original.
 	SizeMemo int
+	// Observer, if set, is told about every request once it is answered
+	// (see Event): the tier that answered, status, bytes, durations and,
+	// for failures, the reason. If nil, nothing is observed, at no cost.
+	Observer Observer
 	// MaxRanges bounds the parts of a Range request, as nginx's
 	// max_ranges does: a request for more is answered with the whole
 	// entity (200), so that a header of many tiny ranges cannot turn one
@@ -270,12 +277,22 @@ type request struct {
 	path  string  // upstream path, no leading "/"
 	key   string  // cache key: opts.String() + "/" + path
 	vary  bool    // the format was negotiable: send Vary: Accept
+	tier  Tier    // the tier lookup found its copy in
 	sized bool    // opts are canonical for a known source size
 }
 
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.once.Do(h.init)
+	if h.Observer != nil {
+		h.observe(w, r) // observe.go
+		return
+	}
+	h.handle(w, r)
+}
+
+// handle serves r, observed or not.
+func (h *Handler) handle(w http.ResponseWriter, r *http.Request) {
 	if h.initErr != nil {
 		h.fail(w, r, h.initErr)
 		return
@@ -288,19 +305,19 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	img, fresh := h.lookup(ctx, &req)
 	if fresh {
-		h.serve(w, r, &req, img, statusHit)
+		h.serve(w, r, &req, img, statusHit, req.tier)
 		return
 	}
 	if _, err := cleanPath(req.path); err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	res, err := h.make(ctx, req, img)
+	res, err := h.make(observing(w, ctx), req, img)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	h.serve(w, r, &req, res.img, res.status)
+	h.serve(w, r, &req, res.img, res.status, res.tier)
 }
 
 // parse checks the method and signature and splits the URL.
@@ -350,7 +367,7 @@ func (h *Handler) parse(r *http.Request) (request, error) {
 
 // serve writes img; http.ServeContent handles Range and the conditional
 // headers against the ETag and Last-Modified.
-func (h *Handler) serve(w http.ResponseWriter, r *http.Request, req *request, img *Image, status string) {
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request, req *request, img *Image, status string, tier Tier) {
 	hdr := w.Header()
 	ih := img.headers()
 	hdr["Content-Type"] = ih.contentType
@@ -358,6 +375,10 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, req *request, im
 	hdr["Cache-Control"] = h.cacheControl
 	hdr["X-Content-Type-Options"] = h.values.nosniff
 	hdr["X-Cache-Status"] = h.values.status(status)
+	hdr["X-Cache-Tier"] = h.values.tiers[tier]
+	if o, ok := w.(*observedWriter); ok {
+		o.ev.Cache, o.ev.Tier = status, tier
+	}
 	if req.vary {
 		hdr["Vary"] = h.values.vary
 	}
@@ -383,12 +404,14 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, req *request, im
 // Handler and shared by its responses (net/http does not modify them).
 type headerValues struct {
 	nosniff, hit, miss, stale, vary, firstFrame []string
+	tiers                                       [numTiers][]string // X-Cache-Tier, by Tier
 }
 
 func newHeaderValues() headerValues {
 	return headerValues{
 		nosniff: []string{"nosniff"}, vary: []string{"Accept"}, firstFrame: []string{"first-frame"},
 		hit: []string{statusHit}, miss: []string{statusMiss}, stale: []string{statusStale},
+		tiers: tierHeaderValues(),
 	}
 }
 
@@ -418,6 +441,9 @@ func StatusCode(err error) int { return statusCode(err) }
 
 // fail answers a failed request with its status and the status text only.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if o, ok := w.(*observedWriter); ok {
+		o.ev.Err = err
+	}
 	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
 		return // the client left; nobody to answer
 	}
@@ -428,10 +454,6 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	h.logger.LogAttrs(r.Context(), level, "imgproxy: request failed",
 		slog.String("path", r.URL.Path), slog.Int("status", code), slog.Any("err", err))
-	if h.ErrorHandler != nil {
-		h.ErrorHandler(w, r, err)
-		return
-	}
 	hdr := w.Header()
 	if code == http.StatusMethodNotAllowed {
 		hdr.Set("Allow", "GET, HEAD")
@@ -439,9 +461,13 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if code == http.StatusServiceUnavailable {
 		hdr.Set("Retry-After", "1")
 	}
+	hdr.Set("Cache-Control", "no-store")
+	if h.ErrorHandler != nil {
+		h.ErrorHandler(w, r, err)
+		return
+	}
 	hdr.Set("Content-Type", "text/plain; charset=utf-8")
 	hdr.Set("X-Content-Type-Options", "nosniff")
-	hdr.Set("Cache-Control", "no-store")
 	w.WriteHeader(code)
 	if r.Method != http.MethodHead {
 		io.WriteString(w, http.StatusText(code)+"\n")

@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/imgproxy-go/imgproxy/internal/icc"
@@ -230,7 +231,8 @@ func (r *BildResizer) Resize(ctx context.Context, src *Source, o Options) (*Imag
 		job.out = c.format
 		weight = r.weight(c, &h, &job)
 	}
-	release, err := r.adm.admit(ctx, weight)
+	job.obs = observationFrom(ctx)
+	release, err := job.admit(ctx, weight)
 	if err != nil {
 		return nil, err
 	}
@@ -319,22 +321,28 @@ func (r *BildResizer) SourceSize(src *Source) (width, height int, err error) {
 // error made in a wide gamut (resampling, encoding) grows when the
 // browser converts it to the screen's sRGB.
 func (r *BildResizer) decodePicture(ctx context.Context, c *codec, data []byte, h *header, j *job) (*picture.Picture, error) {
+	defer j.measure(StageDecode)()
 	req := decodeRequest{plan: j.stored, maxFrames: j.frames}
 	req.detach = func(done <-chan struct{}) { j.pending = done }
-	req.frame = func(m image.Image) image.Image { return r.transform(m, resample.Extent{}, j) }
+	req.frame = func(m image.Image) image.Image {
+		j.timed(func() { m = r.transform(m, resample.Extent{}, j) })
+		return m
+	}
 	pic, ext, err := c.decode(ctx, data, h, req)
 	if err != nil {
 		return nil, err
 	}
 	if !pic.Animated() {
 		pic.Frames = nil
-		if toSRGB, drop := r.srgbTransform(pic.ICC); drop {
-			pic.ICC = nil
-			if toSRGB != nil {
-				j.parallel(func(workers int) { pic.Image = toSRGB.Apply(rgbOf(pic.Image, workers)) })
+		j.timed(func() {
+			if toSRGB, drop := r.srgbTransform(pic.ICC); drop {
+				pic.ICC = nil
+				if toSRGB != nil {
+					j.parallel(func(workers int) { pic.Image = toSRGB.Apply(rgbOf(pic.Image, workers)) })
+				}
 			}
-		}
-		pic.Image = r.transform(pic.Image, ext, j)
+			pic.Image = r.transform(pic.Image, ext, j)
+		})
 	}
 	pic.Orientation = 1
 	return pic, nil
@@ -351,6 +359,47 @@ type job struct {
 	bg      Color
 	adm     *admission
 	pending <-chan struct{} // closed when a detached decode ends
+
+	obs         *observation // the request's, if observed
+	transformed int64        // nanoseconds of transform, if observed (atomic)
+}
+
+// admit waits for the job's admission, timed as StageQueue.
+func (j *job) admit(ctx context.Context, weight int64) (release func(), err error) {
+	defer j.measure(StageQueue)()
+	return j.adm.admit(ctx, weight)
+}
+
+// measure starts timing stage s when the request is observed; the
+// function it returns records it. The decode's time leaves out the
+// transform's, which runs inside it (frame by frame for animations).
+func (j *job) measure(s Stage) (done func()) {
+	if j.obs == nil {
+		return func() {}
+	}
+	began := time.Now()
+	return func() {
+		d := time.Since(began)
+		if s == StageDecode {
+			d -= time.Duration(atomic.LoadInt64(&j.transformed))
+		}
+		j.obs.add(s, d)
+	}
+}
+
+// timed runs step, a part of the transform, adding its duration to the
+// job's StageResize when the request is observed. Frames may be
+// transformed on a detached decode's goroutine, hence the atomic sum.
+func (j *job) timed(step func()) {
+	if j.obs == nil {
+		step()
+		return
+	}
+	began := time.Now()
+	step()
+	d := max(time.Since(began), 1)
+	atomic.AddInt64(&j.transformed, int64(d))
+	j.obs.add(StageResize, d)
 }
 
 // parallel runs step with the CPU slots it can borrow for it, giving them
@@ -468,6 +517,7 @@ func (r *BildResizer) quality(o Options, src, out Format) int {
 // converting YCbCr to RGB with smooth chroma where it is not JPEG),
 // keeps the ICC profile only where out can carry it, and encodes.
 func (r *BildResizer) encode(p *picture.Picture, out Format, j *job, src Format) ([]byte, error) {
+	defer j.measure(StageEncode)()
 	for i := range p.Frames {
 		p.Frames[i].Image = prepareFor(out, p.Frames[i].Image, j)
 	}

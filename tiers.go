@@ -21,12 +21,16 @@ const (
 // madeKey marks a context whose request made its variant from the origin.
 type madeKey struct{}
 
-type madeFlag struct{ made bool }
+type madeFlag struct {
+	made bool
+	tier Tier // the tier of this node that answered; 0: none (the cluster did)
+}
 
 // result is what make hands to every request waiting for one variant.
 type result struct {
 	img    *Image
 	status string
+	tier   Tier
 }
 
 // fresh reports whether img is younger than the freshness period.
@@ -39,11 +43,13 @@ func (h *Handler) fresh(img *Image) bool {
 // does not fail the others, bounded by h.timeout. stale, if not nil, is an
 // expired copy to fall back on.
 func (h *Handler) make(ctx context.Context, req request, stale *Image) (result, error) {
+	obs := observationFrom(ctx)
 	ch := h.flight.DoChan(req.key, func() (any, error) {
+		obs.lead()
 		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), h.timeout)
 		defer cancel()
 		if img, ok := h.cache.Get(wctx, req.key); ok && h.fresh(img) {
-			return result{img, statusHit}, nil
+			return result{img, statusHit, TierMemory}, nil
 		}
 		flag := &madeFlag{}
 		wctx = context.WithValue(wctx, madeKey{}, flag)
@@ -64,11 +70,12 @@ func (h *Handler) make(ctx context.Context, req request, stale *Image) (result, 
 			img, key, err = h.produce(wctx, req)
 		}
 		if err != nil {
+			staleTier := req.tier
 			if stale == nil {
-				stale = h.staleCopy(wctx, req)
+				stale, staleTier = h.staleCopy(wctx, req)
 			}
 			if h.StaleIfError && stale != nil && staleAllowed(err) {
-				return result{stale, statusStale}, nil
+				return result{stale, statusStale, staleTier}, nil
 			}
 			return nil, err
 		}
@@ -77,10 +84,14 @@ func (h *Handler) make(ctx context.Context, req request, stale *Image) (result, 
 		if flag.made {
 			status = statusMiss
 		}
-		return result{img, status}, nil
+		if flag.tier == 0 {
+			flag.tier = TierPeer // no tier of this node answered: the cluster did
+		}
+		return result{img, status, flag.tier}, nil
 	})
 	select {
 	case res := <-ch:
+		obs.waited()
 		if res.Err != nil {
 			return result{}, res.Err
 		}
@@ -96,7 +107,7 @@ func (h *Handler) make(ctx context.Context, req request, stale *Image) (result, 
 // When req's key is not known to be canonical and a tier knows the
 // source's size, the canonical key is looked up as well.
 func (h *Handler) lookup(ctx context.Context, req *request) (*Image, bool) {
-	img, fresh := h.lookupKey(ctx, req.key)
+	img, fresh := h.lookupKey(ctx, req.key, &req.tier)
 	if fresh || !h.canonicalisable(req) {
 		return img, fresh
 	}
@@ -109,28 +120,34 @@ func (h *Handler) lookup(ctx context.Context, req *request) (*Image, bool) {
 	if req.key == key {
 		return img, false
 	}
-	c, fresh := h.lookupKey(ctx, req.key)
+	tier := req.tier
+	c, fresh := h.lookupKey(ctx, req.key, &req.tier)
 	if c == nil {
-		c = img
+		c, req.tier = img, tier
 	}
 	return c, fresh
 }
 
 // lookupKey returns the memory tier's copy of key, else the disk's when
-// there is no cluster, filling the memory tier with a fresh one.
-func (h *Handler) lookupKey(ctx context.Context, key string) (*Image, bool) {
+// there is no cluster, filling the memory tier with a fresh one; it sets
+// *tier to the tier of the copy it returns.
+func (h *Handler) lookupKey(ctx context.Context, key string, tier *Tier) (*Image, bool) {
 	img, ok := h.cache.Get(ctx, key)
-	if ok && h.fresh(img) {
-		return img, true
+	if ok {
+		*tier = TierMemory
+		if h.fresh(img) {
+			return img, true
+		}
 	}
 	if h.Disk != nil && h.Cluster == nil {
 		if d, ok := h.Disk.Get(ctx, key); ok {
 			if h.fresh(d) {
 				h.cache.Add(ctx, key, d)
+				*tier = TierDisk
 				return d, true
 			}
 			if img == nil {
-				img = d
+				img, *tier = d, TierDisk
 			}
 		}
 	}
@@ -139,33 +156,33 @@ func (h *Handler) lookupKey(ctx context.Context, key string) (*Image, bool) {
 
 // staleCopy looks for an expired copy of req's variant when making it
 // failed: on disk under its key, else under the canonical key for the
-// last size known of its source, however old.
-func (h *Handler) staleCopy(ctx context.Context, req request) *Image {
+// last size known of its source, however old. It returns the copy's tier.
+func (h *Handler) staleCopy(ctx context.Context, req request) (*Image, Tier) {
 	if h.Disk != nil {
 		if img, ok := h.Disk.Get(ctx, req.key); ok {
-			return img
+			return img, TierDisk
 		}
 	}
 	if h.sizer == nil || req.asked.Info {
-		return nil
+		return nil, 0
 	}
 	w, ht, ok := h.storedSize(ctx, req.path, true)
 	if !ok {
-		return nil
+		return nil, 0
 	}
 	key := req.key
 	req.canonicalise(w, ht)
 	if req.key == key {
-		return nil
+		return nil, 0
 	}
-	for _, c := range [...]Cache{h.cache, h.Disk} {
+	for i, c := range [...]Cache{h.cache, h.Disk} {
 		if c != nil {
 			if img, ok := c.Get(ctx, req.key); ok {
-				return img
+				return img, [...]Tier{TierMemory, TierDisk}[i]
 			}
 		}
 	}
-	return nil
+	return nil, 0
 }
 
 // staleAllowed reports whether err is the kind of failure for which nginx's
@@ -188,6 +205,7 @@ func staleAllowed(err error) bool {
 // the canonical key differs: the variant is then made by its owner.
 func (h *Handler) produce(ctx context.Context, req request) (*Image, string, error) {
 	if img := h.lookupDisk(ctx, req.key); img != nil {
+		answered(ctx, TierDisk)
 		return img, req.key, nil
 	}
 	if h.Cluster != nil && h.canonicalisable(&req) {
@@ -200,10 +218,14 @@ func (h *Handler) produce(ctx context.Context, req request) (*Image, string, err
 			}
 		}
 	}
+	obs := observationFrom(ctx)
+	began := obs.start()
 	if err := h.inFlight.Acquire(ctx, 1); err != nil {
 		return nil, "", fmt.Errorf("%w: waiting for a slot to make a variant: %w", ErrOverloaded, err)
 	}
 	defer h.inFlight.Release(1)
+	obs.since(StageQueue, began)
+	began = obs.start()
 	var src *Source
 	var err error
 	if h.Cluster != nil {
@@ -211,6 +233,7 @@ func (h *Handler) produce(ctx context.Context, req request) (*Image, string, err
 	} else {
 		src, err = h.fetch(ctx, req.path)
 	}
+	obs.since(StageFetch, began)
 	if err != nil {
 		return nil, "", err
 	}
@@ -219,22 +242,24 @@ func (h *Handler) produce(ctx context.Context, req request) (*Image, string, err
 			return aliasImage(c.key, w, ht), c.key, nil
 		}
 		if img, ok := h.cache.Get(ctx, c.key); ok && h.fresh(img) {
+			answered(ctx, TierMemory)
 			return img, c.key, nil
 		}
 		if img := h.lookupDisk(ctx, c.key); img != nil {
+			answered(ctx, TierDisk)
 			return img, c.key, nil
 		}
 		req = c
 	}
 	v, err, _ := h.resizeFlight.Do(req.key, func() (any, error) {
+		obs.resized()
 		return h.resize(ctx, src, req)
 	})
 	if err != nil {
 		return nil, "", err
 	}
-	if flag, ok := ctx.Value(madeKey{}).(*madeFlag); ok {
-		flag.made = true
-	}
+	obs.sharedResize()
+	answered(ctx, TierOrigin)
 	return v.(*Image), req.key, nil
 }
 

@@ -61,6 +61,8 @@ type config struct {
 	maxOutputPixels int64
 	maxOutputBytes  int64
 
+	obsConfig // metrics and logs (see observe.go)
+
 	// Allowed boxes and Range parts.
 	sizes     string
 	snapSizes bool
@@ -118,6 +120,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	c.imageFlags(fs)
 	c.cacheFlags(fs)
 	c.serverFlags(fs)
+	c.obsFlags(fs)
 	c.signFlags(fs)
 	c.galleryFlags(fs)
 	c.requestFlags(fs)

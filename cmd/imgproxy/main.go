@@ -63,12 +63,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	if cfg.version || cfg.printConfig {
 		return cfg.printAndExit(os.Stdout)
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel}))
+	logger := newLogger(cfg, stderr)
 	h, err := newHandler(cfg, logger)
 	if err != nil {
 		return redactErr(err, cfg.upstream)
 	}
 	gallery, err := newGallery(cfg, h, logger)
+	if err != nil {
+		return err
+	}
+	obs, err := newObservability(cfg, h, os.Stdout) // observe.go
 	if err != nil {
 		return err
 	}
@@ -92,7 +96,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	if err != nil {
 		return err
 	}
-	srv := newHTTPServer(cfg, mux, slog.NewLogLogger(logger.Handler(), slog.LevelWarn))
+	srv := newHTTPServer(cfg, obs.wrap(mux), slog.NewLogLogger(logger.Handler(), slog.LevelWarn))
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	errc := make(chan error, 2)
@@ -107,6 +111,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		defer peerSrv.Close()
 		logger.Info("imgproxy: peer protocol", "addr", pln.Addr().String(), "self", cfg.self)
 	}
+	if err := obs.serveMetrics(cfg, errc, logger, srv.ErrorLog); err != nil {
+		ln.Close()
+		return err
+	}
+	defer obs.close()
 	go func() { errc <- srv.Serve(ln) }()
 	logger.Info("imgproxy: listening", "addr", ln.Addr().String(), "upstream", redactURL(cfg.upstream), "prefix", cfg.prefix)
 	if ready != nil {
