@@ -83,11 +83,10 @@ func newSite(dir, secret string) (http.Handler, error) {
 	if err := thumbs.Validate(); err != nil {
 		return nil, err
 	}
-	// The templates sign the links they write with the signer's FuncMap
-	// ("signImage"), spelling out the prefix. Once the Handler makes its
-	// own links (Handler.URL, Handler.FuncMap), use thumbs.FuncMap() here
-	// and drop the prefix from the templates.
-	pages, err := template.New("pages").Funcs(signer.FuncMap()).Parse(pagesHTML)
+	// The templates make their links with the Handler's own FuncMap
+	// ("imageURL" options path): the prefix is written once, above, and
+	// every link is escaped, signed and checked against the Handler.
+	pages, err := template.New("pages").Funcs(thumbs.FuncMap()).Parse(pagesHTML)
 	if err != nil {
 		return nil, err
 	}
@@ -132,8 +131,8 @@ figcaption code { font-size: 11px; color: #666; overflow-wrap: anywhere; }
 <p>Every picture below is a 240x160 thumbnail cut from the original by imgproxy, mounted in this site at
 <code>{{.Prefix}}</code>. Click one for a larger view.</p>
 <div class="grid">
-{{range .Photos}}{{$thumb := signImage (print $.Prefix "240x160,crop/" .File)}}<figure>
-<a href="{{signImage (print $.Prefix "960x960/" .File)}}"><img src="{{$thumb}}" alt="{{.Title}}" width="240" height="160"></a>
+{{range .Photos}}{{$thumb := imageURL "240x160,crop" .File}}<figure>
+<a href="{{imageURL "960x960" .File}}"><img src="{{$thumb}}" alt="{{.Title}}" width="240" height="160"></a>
 <figcaption>{{.Title}}<br><code>{{$thumb}}</code></figcaption>
 </figure>
 {{end}}</div>
@@ -143,7 +142,7 @@ figcaption code { font-size: 11px; color: #666; overflow-wrap: anywhere; }
 {{define "about"}}{{template "head" "About"}}
 <h1>About</h1>
 {{with index .Photos 1}}<figure style="float: right; margin-left: 1em">
-<img src="{{signImage (print $.Prefix "200x300,sh50/" .File)}}" alt="{{.Title}}">
+<img src="{{imageURL "200x300,sh50" .File}}" alt="{{.Title}}">
 <figcaption>{{.Title}}</figcaption>
 </figure>{{end}}
 <p>This site serves its own pages and leaves its pictures to imgproxy, mounted beside them. The pages' templates
