@@ -2,6 +2,7 @@ package imgproxy
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -61,6 +62,7 @@ type GroupCache struct {
 
 	once      sync.Once
 	err       error
+	owner     *Handler // the Handler attached first, whose getters load
 	pool      *cluster.Pool
 	variants  *groupcache.Group
 	originals *groupcache.Group
@@ -90,6 +92,7 @@ func (g *GroupCache) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // It runs once, from h's initialisation.
 func (g *GroupCache) attach(h *Handler) error {
 	g.once.Do(func() {
+		g.owner = h
 		g.pool, g.err = cluster.NewPool(g.config())
 		if g.err != nil {
 			return
@@ -97,6 +100,11 @@ func (g *GroupCache) attach(h *Handler) error {
 		g.originals = g.pool.NewGroup("originals", budget(g.OriginalsBytes), groupcache.GetterFunc(h.loadOriginal))
 		g.variants = g.pool.NewGroup("variants", budget(g.VariantsBytes), groupcache.GetterFunc(h.loadVariant))
 	})
+	if g.owner != h {
+		// Its getters load through the first Handler: a second would be
+		// served the first one's pictures.
+		return errors.New("imgproxy: a GroupCache belongs to one Handler, and this one is already another's Cluster")
+	}
 	return g.err
 }
 
@@ -145,13 +153,19 @@ func peerFailure(ctx context.Context) error {
 }
 
 // loadVariant is the variants group's getter: it runs on the node owning
-// key ("<epoch>/<options>/<path>"), or on any node whose owner is down.
+// key ("<epoch>/<namespace>/<options>/<path>"), or on any node whose
+// owner is down. A key of another namespace is refused (403), and the
+// asking node then makes the variant itself.
 func (h *Handler) loadVariant(ctx context.Context, key string, dest groupcache.Sink) error {
 	if err := peerFailure(ctx); err != nil {
 		return err
 	}
 	_, rest, _ := strings.Cut(key, "/")
-	segment, path, _ := strings.Cut(rest, "/")
+	inner, ok := strings.CutPrefix(rest, h.keys.prefix)
+	if !ok {
+		return h.foreignKey(ctx, "variants", key)
+	}
+	segment, path, _ := strings.Cut(inner, "/")
 	opts, err := ParseOptions(segment)
 	if err != nil {
 		return err
@@ -159,7 +173,7 @@ func (h *Handler) loadVariant(ctx context.Context, key string, dest groupcache.S
 	if path, err = cleanPath(path); err != nil {
 		return err
 	}
-	req := request{opts: opts, asked: opts, path: path, key: rest}
+	req := request{opts: opts, asked: opts, path: path, key: rest, prefix: h.keys.prefix}
 	img, _, err := h.produce(ctx, req)
 	if err != nil {
 		return err
@@ -167,7 +181,8 @@ func (h *Handler) loadVariant(ctx context.Context, key string, dest groupcache.S
 	return dest.SetBytes(h.encodeEntry(rest, img))
 }
 
-// loadOriginal is the originals group's getter, keyed "<epoch>/<path>".
+// loadOriginal is the originals group's getter, keyed
+// "<epoch>/<origin namespace>/<path>", the namespace of the Fetcher alone.
 // Since any holder of the peer secret can ask for any key, it hands out
 // only what a node needs: a clean path under the upstream whose data is
 // a picture of a format the Resizer reads (ErrUnsupported otherwise) and
@@ -176,7 +191,11 @@ func (h *Handler) loadOriginal(ctx context.Context, key string, dest groupcache.
 	if err := peerFailure(ctx); err != nil {
 		return err
 	}
-	_, path, _ := strings.Cut(key, "/")
+	_, rest, _ := strings.Cut(key, "/")
+	path, ok := strings.CutPrefix(rest, h.keys.srcPrefix)
+	if !ok {
+		return h.foreignKey(ctx, "originals", key)
+	}
 	path, err := cleanPath(path)
 	if err != nil {
 		return err
@@ -231,7 +250,7 @@ func (h *Handler) clusterVariant(ctx context.Context, key string) (*Image, error
 func (h *Handler) clusterOriginal(ctx context.Context, path string) (*Source, error) {
 	var b []byte
 	ctx = cluster.WithPeerStatus(ctx)
-	if err := h.Cluster.originals.Get(ctx, h.epochKey(path), groupcache.AllocatingByteSliceSink(&b)); err != nil {
+	if err := h.Cluster.originals.Get(ctx, h.epochKey(h.keys.srcPrefix+path), groupcache.AllocatingByteSliceSink(&b)); err != nil {
 		return nil, err
 	}
 	img, err := h.decodeEntry(b, path)

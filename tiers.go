@@ -42,7 +42,7 @@ func (h *Handler) make(ctx context.Context, req request, stale *Image) (result, 
 	ch := h.flight.DoChan(req.key, func() (any, error) {
 		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), h.timeout)
 		defer cancel()
-		if img, ok := h.cache.Get(wctx, req.key); ok && h.fresh(img) {
+		if img, ok := h.madeSince(wctx, &req); ok {
 			return result{img, statusHit}, nil
 		}
 		flag := &madeFlag{}
@@ -73,6 +73,7 @@ func (h *Handler) make(ctx context.Context, req request, stale *Image) (result, 
 			return nil, err
 		}
 		h.cache.Add(wctx, key, img)
+		h.madeVariant(req.key, img)
 		status := statusHit
 		if flag.made {
 			status = statusMiss
@@ -141,7 +142,7 @@ func (h *Handler) lookupKey(ctx context.Context, key string) (*Image, bool) {
 // failed: on disk under its key, else under the canonical key for the
 // last size known of its source, however old.
 func (h *Handler) staleCopy(ctx context.Context, req request) *Image {
-	if h.Disk != nil {
+	if h.Disk != nil && h.Cluster != nil { // without, lookup asked the disk
 		if img, ok := h.Disk.Get(ctx, req.key); ok {
 			return img
 		}
@@ -187,8 +188,10 @@ func staleAllowed(err error) bool {
 // asked the owner of req.key, it answers with an alias entry instead when
 // the canonical key differs: the variant is then made by its owner.
 func (h *Handler) produce(ctx context.Context, req request) (*Image, string, error) {
-	if img := h.lookupDisk(ctx, req.key); img != nil {
-		return img, req.key, nil
+	if h.Cluster != nil { // without, lookup asked the disk
+		if img := h.lookupDisk(ctx, req.key); img != nil {
+			return img, req.key, nil
+		}
 	}
 	if h.Cluster != nil && h.canonicalisable(&req) {
 		// The owner of a key that a size entry shows to be non-canonical
