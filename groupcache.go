@@ -154,7 +154,7 @@ func peerFailure(ctx context.Context) error {
 
 // loadVariant is the variants group's getter: it runs on the node owning
 // key ("<epoch>/<namespace>/<options>/<path>"), or on any node whose
-// owner is down. A key of another namespace is refused (403), and the
+// owner is down. A key of another namespace is refused (400), and the
 // asking node then makes the variant itself.
 func (h *Handler) loadVariant(ctx context.Context, key string, dest groupcache.Sink) error {
 	if err := peerFailure(ctx); err != nil {
@@ -182,7 +182,7 @@ func (h *Handler) loadVariant(ctx context.Context, key string, dest groupcache.S
 }
 
 // loadOriginal is the originals group's getter, keyed
-// "<epoch>/<origin namespace>/<path>", the namespace of the Fetcher alone.
+// "<epoch>/<namespace>/<path>".
 // Since any holder of the peer secret can ask for any key, it hands out
 // only what a node needs: a clean path under the upstream whose data is
 // a picture of a format the Resizer reads (ErrUnsupported otherwise) and
@@ -192,7 +192,7 @@ func (h *Handler) loadOriginal(ctx context.Context, key string, dest groupcache.
 		return err
 	}
 	_, rest, _ := strings.Cut(key, "/")
-	path, ok := strings.CutPrefix(rest, h.keys.srcPrefix)
+	path, ok := strings.CutPrefix(rest, h.keys.prefix)
 	if !ok {
 		return h.foreignKey(ctx, "originals", key)
 	}
@@ -250,7 +250,7 @@ func (h *Handler) clusterVariant(ctx context.Context, key string) (*Image, error
 func (h *Handler) clusterOriginal(ctx context.Context, path string) (*Source, error) {
 	var b []byte
 	ctx = cluster.WithPeerStatus(ctx)
-	if err := h.Cluster.originals.Get(ctx, h.epochKey(h.keys.srcPrefix+path), groupcache.AllocatingByteSliceSink(&b)); err != nil {
+	if err := h.Cluster.originals.Get(ctx, h.epochKey(h.keys.prefix+path), groupcache.AllocatingByteSliceSink(&b)); err != nil {
 		return nil, err
 	}
 	img, err := h.decodeEntry(b, path)

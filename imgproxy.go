@@ -188,7 +188,7 @@ func (h *Handler) Validate() error {
 	if err := validateSizes(h.Sizes, h.SnapSizes); err != nil {
 		return err
 	}
-	if _, _, err := h.identities(h.Fetcher, h.Resizer, h.Cache); err != nil {
+	if _, err := h.identity(h.Fetcher, h.Resizer, h.Cache); err != nil {
 		return err
 	}
 	for _, part := range []any{h.Fetcher, h.Resizer, h.Cache, h.Disk, h.Signer} {

@@ -205,7 +205,7 @@ func TestCanonicalKeysDisk(t *testing.T) {
 	h := &imgproxy.Handler{Fetcher: f, Resizer: rz, Disk: disk}
 	assert.Equal(t, "-x-", get(t, h, "GET", "/image/16384x16384/p.jpg").Body.String())
 	assert.Equal(t, 2, disk.Len(), "the variant and its source's size")
-	_, ok := disk.Get(context.Background(), imgproxy.KeyPrefix(h)+"-x-/p.jpg")
+	_, ok := disk.Get(context.Background(), h.CacheNamespace()+"/-x-/p.jpg")
 	assert.True(t, ok, "stored under the canonical key")
 
 	// A new Handler, memory and memo empty, on the same disk: the size

@@ -60,8 +60,7 @@ const keyFormat = "imgproxy keys v1"
 
 // keySpace is a Handler's part of the cache key space, made once by init.
 type keySpace struct {
-	prefix    string // "<namespace>/", of variant and size keys
-	srcPrefix string // "<origin namespace>/", of the cluster's originals
+	prefix string // "<namespace>/", which starts every key
 
 	// made counts the variants this Handler has made and stored (its
 	// flights that completed), and last is the latest of them: a request
@@ -78,14 +77,26 @@ type madeVariant struct {
 	img *Image
 }
 
+// CacheNamespace returns the namespace that starts every cache key of h,
+// 16 hex digits (see Handler.Namespace), initialising h if it is not
+// yet; "" if h's configuration is invalid (see Validate). Nodes of a
+// cluster share variants only when their namespaces are equal.
+func (h *Handler) CacheNamespace() string {
+	h.once.Do(h.init)
+	if h.initErr != nil && h.keys.prefix == "" {
+		return ""
+	}
+	return strings.TrimSuffix(h.keys.prefix, "/")
+}
+
 // newKeySpace returns the key space for the Handler's identity, or an
 // error if it has none it can safely share (see Handler.Namespace).
 func (h *Handler) newKeySpace() (keySpace, error) {
-	variants, originals, err := h.identities(h.fetcher, h.resizer, h.cache)
+	id, err := h.identity(h.fetcher, h.resizer, h.cache)
 	if err != nil {
 		return keySpace{}, err
 	}
-	return keySpace{prefix: namespaceOf(variants) + "/", srcPrefix: namespaceOf(originals) + "/"}, nil
+	return keySpace{prefix: namespaceOf(id) + "/"}, nil
 }
 
 // namespaceOf hashes an identity into a namespace: 16 hex digits.
@@ -94,13 +105,12 @@ func namespaceOf(identity string) string {
 	return hex.EncodeToString(sum[:8])
 }
 
-// identities returns what names the variants and the originals the
-// Handler makes with fetcher, resizer and cache (nil meaning the
-// Handler's defaults): Namespace if set, else the parts' identities.
-func (h *Handler) identities(fetcher Fetcher, resizer Resizer, cache Cache) (variants, originals string, err error) {
+// identity returns what names the pictures the Handler makes with
+// fetcher, resizer and cache (nil meaning the Handler's defaults):
+// Namespace if set, else the parts' identities.
+func (h *Handler) identity(fetcher Fetcher, resizer Resizer, cache Cache) (string, error) {
 	if h.Namespace != "" {
-		id := "namespace\x00" + h.Namespace
-		return id, id, nil
+		return "namespace\x00" + h.Namespace, nil
 	}
 	if fetcher == nil {
 		fetcher = &HTTPFetcher{}
@@ -108,15 +118,16 @@ func (h *Handler) identities(fetcher Fetcher, resizer Resizer, cache Cache) (var
 	if resizer == nil {
 		resizer = &BildResizer{}
 	}
-	if originals = identityOf(fetcher); originals == "" {
+	origin := identityOf(fetcher)
+	if origin == "" {
 		if shared := h.sharedTier(cache); shared != "" {
-			return "", "", fmt.Errorf("imgproxy: Handler.Namespace is required: the Fetcher (%T) does not name its origin (imgproxy.Identifier) and %s may be shared", fetcher, shared)
+			return "", fmt.Errorf("imgproxy: Handler.Namespace is required: the Fetcher (%T) does not name its origin (imgproxy.Identifier) and %s may be shared", fetcher, shared)
 		}
 		// Only memory caches: a namespace of this Handler's own never
 		// shares, and costs nothing since memory does not outlive it.
-		originals = "handler\x00" + rand.Text()
+		origin = "handler\x00" + rand.Text()
 	}
-	return originals + "\x00resizer\x00" + identityOf(resizer), originals, nil
+	return "origin\x00" + origin + "\x00resizer\x00" + identityOf(resizer), nil
 }
 
 // sharedTier names the first of the Handler's tiers that may hold
@@ -237,9 +248,11 @@ func (h *Handler) madeVariant(key string, img *Image) {
 // foreignKey reports, and logs, a peer's request for a key of another
 // namespace: a node whose Handler has another identity (another origin,
 // other settings or another Namespace) shares the peer list. The error
-// is a 403 to the peer, which then makes the picture itself.
+// is a 400 to the peer, which then makes the picture itself (any answer
+// but 404, 410, 415, 502 and 504 means "not the picture's fault", see
+// peerFailure); 403 would be taken for a wrong peer secret.
 func (h *Handler) foreignKey(ctx context.Context, group, key string) error {
 	h.logger.LogAttrs(ctx, slog.LevelWarn, "imgproxy: a peer asked for a key of another namespace: do the nodes differ in configuration?",
-		slog.String("group", group), slog.String("key", key), slog.String("namespace", strings.TrimSuffix(h.keys.prefix, "/")))
-	return fmt.Errorf("%w: peer key of another namespace", ErrForbidden)
+		slog.String("group", group), slog.String("key", key), slog.String("namespace", h.CacheNamespace()))
+	return fmt.Errorf("%w: peer key of another namespace", ErrBadRequest)
 }

@@ -130,7 +130,7 @@ func TestSeveralSizesOneFetch(t *testing.T) {
 	// Each of the five requests has looked its key up (once: its worker
 	// asks no tier again) and the size of its source, all waiting on one
 	// fetch.
-	prefix := imgproxy.KeyPrefix(h)
+	prefix := h.CacheNamespace() + "/"
 	require.Eventually(t, func() bool {
 		for i := range 5 {
 			if c.count(fmt.Sprintf("%s%dx-/x.jpg", prefix, 100+10*i)) < 1 || c.count(prefix+"=x.jpg") < 5 {
