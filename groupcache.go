@@ -33,7 +33,11 @@ const DefaultGroupCacheBytes = 64 << 20
 //
 // groupcache has no expiry, so keys carry an epoch number that rolls every
 // Handler.MaxAge: old entries are no longer asked for and age out of its
-// LRU. A node that dies costs only its share of the cache: the others
+// LRU. Keys also carry the Handler's namespace (see Handler.Namespace):
+// a node refuses the keys of another namespace (400, logged as a
+// warning) and the asking node makes those pictures itself, so nodes of
+// different upstreams or settings that share Peers stay correct, only
+// less shared. A node that dies costs only its share of the cache: the others
 // fetch its keys themselves until it is back.
 //
 // The peer protocol hands out only what a node needs: variants are made
@@ -42,8 +46,9 @@ const DefaultGroupCacheBytes = 64 << 20
 // MaxBytes (DefaultMaxBytes for Fetchers without one), so the secret
 // does not open every file under the upstream.
 //
-// A GroupCache belongs to one Handler; set it as Handler.Cluster. It must
-// not be modified after the Handler's first use.
+// A GroupCache belongs to one Handler; set it as Handler.Cluster (a
+// second Handler given the same one fails Validate). It must not be
+// modified after the Handler's first use.
 type GroupCache struct {
 	// Self is this node's peer base URL exactly as listed in Peers, such
 	// as "http://10.0.0.1:7001".
