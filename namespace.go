@@ -37,7 +37,8 @@ import (
 // as do the encoders of the webp and avif subpackages; the Handler's
 // default Namespace is made from them. A Fetcher that does not implement
 // it (a FetcherFunc, say) cannot be told from another: see
-// Handler.Namespace for what the Handler then does.
+// Handler.Namespace for what the Handler then does. A Fetcher or Resizer
+// that wraps another (to log or time it) should forward its Identity.
 type Identifier interface {
 	// Identity names everything that decides the bytes the part makes
 	// of one input: two parts with equal identities must make the same
@@ -79,13 +80,11 @@ type madeVariant struct {
 
 // CacheNamespace returns the namespace that starts every cache key of h,
 // 16 hex digits (see Handler.Namespace), initialising h if it is not
-// yet; "" if h's configuration is invalid (see Validate). Nodes of a
-// cluster share variants only when their namespaces are equal.
+// yet; "" if h's configuration is invalid (see Validate) before the
+// namespace could be made. Nodes of a cluster share pictures only when
+// their namespaces are equal.
 func (h *Handler) CacheNamespace() string {
 	h.once.Do(h.init)
-	if h.initErr != nil && h.keys.prefix == "" {
-		return ""
-	}
 	return strings.TrimSuffix(h.keys.prefix, "/")
 }
 

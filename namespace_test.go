@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/imgproxy-go/imgproxy"
+	"github.com/imgproxy-go/imgproxy/webp"
 )
 
 var (
@@ -162,6 +163,11 @@ func TestNamespaceIdentity(t *testing.T) {
 	base := func() *imgproxy.Handler {
 		return &imgproxy.Handler{Fetcher: &imgproxy.HTTPFetcher{BaseURL: "https://example.org/pics"}}
 	}
+	withEncoder := func(e imgproxy.Encoder) *imgproxy.Handler {
+		h := base()
+		h.Resizer = &imgproxy.BildResizer{Encoders: map[imgproxy.Format]imgproxy.Encoder{imgproxy.FormatWebP: e}}
+		return h
+	}
 	tests := []struct {
 		name   string
 		a, b   *imgproxy.Handler
@@ -184,6 +190,9 @@ func TestNamespaceIdentity(t *testing.T) {
 			Resizer: &imgproxy.BildResizer{Background: imgproxy.Color{Valid: true}}}, false},
 		{"KeepICC", base(), &imgproxy.Handler{Fetcher: &imgproxy.HTTPFetcher{BaseURL: "https://example.org/pics"},
 			Resizer: &imgproxy.BildResizer{KeepICC: true}}, false},
+		{"WebP quality", withEncoder(&webp.Encoder{Quality: 50}), withEncoder(&webp.Encoder{}), false},
+		{"WebP default quality", withEncoder(&webp.Encoder{Quality: webp.DefaultQuality}), withEncoder(&webp.Encoder{}), true},
+		{"encoders", base(), withEncoder(&webp.Encoder{}), false},
 		{"limits are not identity", base(), &imgproxy.Handler{Fetcher: &imgproxy.HTTPFetcher{BaseURL: "https://example.org/pics"},
 			Resizer: &imgproxy.BildResizer{MaxPixels: 1000, Concurrency: 1}}, true},
 		{"explicit Namespace", &imgproxy.Handler{Namespace: "pics"}, &imgproxy.Handler{Namespace: "pics", Fetcher: fn}, true},
