@@ -65,6 +65,8 @@ type config struct {
 	sizes     string
 	snapSizes bool
 	maxRanges int
+
+	namespaceConfig // -cache-namespace (see namespace.go)
 }
 
 // envName is the environment variable read for a flag: IMGPROXY_ plus the
@@ -114,6 +116,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	c.imageFlags(fs)
 	c.cacheFlags(fs)
 	c.serverFlags(fs)
+	c.namespaceFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}

@@ -29,6 +29,9 @@ func TestClusterNamespaces(t *testing.T) {
 		require.NoError(t, os.WriteFile(filepath.Join(dirs[i], "x.jpg"), solidJPEG(t, c), 0o644))
 	}
 	nodes := startClusterOf(t, dirs)
+	for i, n := range nodes {
+		assert.Contains(t, n.logs.String(), "namespace="+serverNamespace(t, "-upstream", dirs[i]), "logged at start-up")
+	}
 	// Boxes of distinct canonical keys for the 64x48 pictures, so that
 	// both nodes own some of them.
 	sizes := []string{"10x10", "20x-", "-x30", "40x40,crop", "12x12", "-x-", "30x-,r90", "14x14", "16x-", "18x18"}
@@ -47,6 +50,33 @@ func TestClusterNamespaces(t *testing.T) {
 		refused += strings.Count(n.logs.String(), "a key of another namespace")
 	}
 	assert.NotZero(t, refused, "some keys were owned by the other node, and refused")
+}
+
+// TestCacheNamespaceFlag: the namespace is derived from the upstream and
+// the output settings, unless -cache-namespace names it.
+func TestCacheNamespaceFlag(t *testing.T) {
+	t.Parallel()
+	a, b := t.TempDir(), t.TempDir()
+	tests := []struct {
+		name         string
+		argsA, argsB []string
+		same         bool
+	}{
+		{"other directories", []string{"-upstream", a}, []string{"-upstream", b}, false},
+		{"one directory", []string{"-upstream", a}, []string{"-upstream", a + "/.", "-listen", ":1"}, true},
+		{"other setting", []string{"-upstream", a}, []string{"-upstream", a, "-jpeg-quality", "90"}, false},
+		{"other WebP setting", []string{"-upstream", a}, []string{"-upstream", a, "-webp-quality", "70"}, false},
+		{"named", []string{"-upstream", a, "-cache-namespace", "pics"}, []string{"-upstream", b, "-cache-namespace", "pics"}, true},
+		{"named apart", []string{"-upstream", a, "-cache-namespace", "pics"}, []string{"-upstream", a, "-cache-namespace", "v2"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			na, nb := serverNamespace(t, tt.argsA...), serverNamespace(t, tt.argsB...)
+			assert.Len(t, na, 16)
+			assert.Equal(t, tt.same, na == nb, "%s and %s", na, nb)
+		})
+	}
 }
 
 // startClusterOf runs one node per upstream, sharing one peer list,
