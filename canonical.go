@@ -142,9 +142,10 @@ func (s *sizeMemo) add(path string, w, h int, at time.Time) {
 	s.m[path] = memoSize{w: int32(w), h: int32(h), at: at}
 }
 
-// canonicalKey returns the cache key of a request for opts at path.
-func canonicalKey(opts Options, path string) string {
-	return opts.String() + "/" + path
+// canonicalKey returns the cache key of a request for opts at path, in
+// the namespace whose key prefix is prefix.
+func canonicalKey(prefix string, opts Options, path string) string {
+	return prefix + opts.String() + "/" + path
 }
 
 // sizeType marks the cache entries that hold a source's size, under
@@ -152,15 +153,15 @@ func canonicalKey(opts Options, path string) string {
 const sizeType = "application/x-imgproxy-size"
 
 // sizeKey is the cache key of the size of the original at path. Variant
-// keys start with an options segment, never with "=".
-func sizeKey(path string) string { return "=" + path }
+// keys have an options segment after the namespace, never "=".
+func (h *Handler) sizeKey(path string) string { return h.keys.prefix + "=" + path }
 
 // canonicalise sets req's options and key to the canonical ones for a
 // w x h source.
 func (req *request) canonicalise(w, h int) {
 	req.sized = true
 	if c := canonicalBox(w, h, req.asked); c != req.opts {
-		req.opts, req.key = c, canonicalKey(c, req.path)
+		req.opts, req.key = c, canonicalKey(req.prefix, c, req.path)
 	}
 }
 
@@ -171,7 +172,8 @@ func (h *Handler) canonicalisable(req *request) bool {
 }
 
 // remembered canonicalises req with the memo's size of its path, if it
-// is fresh (learnt within the freshness period of variants).
+// is fresh (learnt within the freshness period of variants), setting
+// its key; else it leaves req as it was.
 func (h *Handler) remembered(req *request) {
 	if !h.canonicalisable(req) {
 		return
@@ -185,7 +187,7 @@ func (h *Handler) remembered(req *request) {
 		return
 	}
 	req.canonicalise(int(e.w), int(e.h))
-	req.key = canonicalKey(req.opts, req.path)
+	req.key = canonicalKey(req.prefix, req.opts, req.path)
 	h.sizes.remember(req.path, e.at, &memoKey{asked: req.asked, opts: req.opts, key: req.key})
 }
 
@@ -200,7 +202,7 @@ func (h *Handler) storedSize(ctx context.Context, path string, anyAge bool) (w, 
 	if len(path) > maxMemoPath {
 		return 0, 0, false
 	}
-	key := sizeKey(path)
+	key := h.sizeKey(path)
 	for _, c := range [...]Cache{h.cache, h.Disk} {
 		if c == nil {
 			continue
@@ -229,9 +231,10 @@ func (h *Handler) learnSize(ctx context.Context, path string, w, ht int) {
 		return
 	}
 	e := &Image{ContentType: sizeType, Data: fmt.Appendf(nil, "%dx%d", w, ht), Created: now}
-	h.cache.Add(ctx, sizeKey(path), e)
+	key := h.sizeKey(path)
+	h.cache.Add(ctx, key, e)
 	if h.Disk != nil {
-		h.Disk.Add(ctx, sizeKey(path), e)
+		h.Disk.Add(ctx, key, e)
 	}
 }
 

@@ -2,6 +2,7 @@ package imgproxy
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -32,7 +33,11 @@ const DefaultGroupCacheBytes = 64 << 20
 //
 // groupcache has no expiry, so keys carry an epoch number that rolls every
 // Handler.MaxAge: old entries are no longer asked for and age out of its
-// LRU. A node that dies costs only its share of the cache: the others
+// LRU. Keys also carry the Handler's namespace (see Handler.Namespace):
+// a node refuses the keys of another namespace (400, logged as a
+// warning) and the asking node makes those pictures itself, so nodes of
+// different upstreams or settings that share Peers stay correct, only
+// less shared. A node that dies costs only its share of the cache: the others
 // fetch its keys themselves until it is back.
 //
 // The peer protocol hands out only what a node needs: variants are made
@@ -41,8 +46,9 @@ const DefaultGroupCacheBytes = 64 << 20
 // MaxBytes (DefaultMaxBytes for Fetchers without one), so the secret
 // does not open every file under the upstream.
 //
-// A GroupCache belongs to one Handler; set it as Handler.Cluster. It must
-// not be modified after the Handler's first use.
+// A GroupCache belongs to one Handler; set it as Handler.Cluster (a
+// second Handler given the same one fails Validate). It must not be
+// modified after the Handler's first use.
 type GroupCache struct {
 	// Self is this node's peer base URL exactly as listed in Peers, such
 	// as "http://10.0.0.1:7001".
@@ -61,6 +67,7 @@ type GroupCache struct {
 
 	once      sync.Once
 	err       error
+	owner     *Handler // the Handler attached first, whose getters load
 	pool      *cluster.Pool
 	variants  *groupcache.Group
 	originals *groupcache.Group
@@ -93,6 +100,7 @@ func (g *GroupCache) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // It runs once, from h's initialisation.
 func (g *GroupCache) attach(h *Handler) error {
 	g.once.Do(func() {
+		g.owner = h
 		g.pool, g.err = cluster.NewPool(g.config())
 		if g.err != nil {
 			return
@@ -100,6 +108,11 @@ func (g *GroupCache) attach(h *Handler) error {
 		g.originals = g.pool.NewGroup("originals", budget(g.OriginalsBytes), groupcache.GetterFunc(h.loadOriginal))
 		g.variants = g.pool.NewGroup("variants", budget(g.VariantsBytes), groupcache.GetterFunc(h.loadVariant))
 	})
+	if g.owner != h {
+		// Its getters load through the first Handler: a second would be
+		// served the first one's pictures.
+		return errors.New("imgproxy: a GroupCache belongs to one Handler, and this one is already another's Cluster")
+	}
 	return g.err
 }
 
@@ -148,13 +161,19 @@ func peerFailure(ctx context.Context) error {
 }
 
 // loadVariant is the variants group's getter: it runs on the node owning
-// key ("<epoch>/<options>/<path>"), or on any node whose owner is down.
+// key ("<epoch>/<namespace>/<options>/<path>"), or on any node whose
+// owner is down. A key of another namespace is refused (400), and the
+// asking node then makes the variant itself.
 func (h *Handler) loadVariant(ctx context.Context, key string, dest groupcache.Sink) error {
 	if err := peerFailure(ctx); err != nil {
 		return err
 	}
 	_, rest, _ := strings.Cut(key, "/")
-	segment, path, _ := strings.Cut(rest, "/")
+	inner, ok := strings.CutPrefix(rest, h.keys.prefix)
+	if !ok {
+		return h.foreignKey(ctx, "variants", key)
+	}
+	segment, path, _ := strings.Cut(inner, "/")
 	opts, err := ParseOptions(segment)
 	if err != nil {
 		return err
@@ -162,7 +181,7 @@ func (h *Handler) loadVariant(ctx context.Context, key string, dest groupcache.S
 	if path, err = cleanPath(path); err != nil {
 		return err
 	}
-	req := request{opts: opts, asked: opts, path: path, key: rest}
+	req := request{opts: opts, asked: opts, path: path, key: rest, prefix: h.keys.prefix}
 	img, _, err := h.produce(ctx, req)
 	if err != nil {
 		return err
@@ -170,7 +189,8 @@ func (h *Handler) loadVariant(ctx context.Context, key string, dest groupcache.S
 	return dest.SetBytes(h.encodeEntry(rest, img))
 }
 
-// loadOriginal is the originals group's getter, keyed "<epoch>/<path>".
+// loadOriginal is the originals group's getter, keyed
+// "<epoch>/<namespace>/<path>".
 // Since any holder of the peer secret can ask for any key, it hands out
 // only what a node needs: a clean path under the upstream whose data is
 // a picture of a format the Resizer reads (ErrUnsupported otherwise) and
@@ -179,7 +199,11 @@ func (h *Handler) loadOriginal(ctx context.Context, key string, dest groupcache.
 	if err := peerFailure(ctx); err != nil {
 		return err
 	}
-	_, path, _ := strings.Cut(key, "/")
+	_, rest, _ := strings.Cut(key, "/")
+	path, ok := strings.CutPrefix(rest, h.keys.prefix)
+	if !ok {
+		return h.foreignKey(ctx, "originals", key)
+	}
 	path, err := cleanPath(path)
 	if err != nil {
 		return err
@@ -234,7 +258,7 @@ func (h *Handler) clusterVariant(ctx context.Context, key string) (*Image, error
 func (h *Handler) clusterOriginal(ctx context.Context, path string) (*Source, error) {
 	var b []byte
 	ctx = cluster.WithPeerStatus(ctx)
-	if err := h.Cluster.originals.Get(ctx, h.epochKey(path), groupcache.AllocatingByteSliceSink(&b)); err != nil {
+	if err := h.Cluster.originals.Get(ctx, h.epochKey(h.keys.prefix+path), groupcache.AllocatingByteSliceSink(&b)); err != nil {
 		return nil, err
 	}
 	img, err := h.decodeEntry(b, path)

@@ -65,6 +65,11 @@ func (f *fakeFetcher) Fetch(ctx context.Context, path string) (*imgproxy.Source,
 	return &imgproxy.Source{Path: path, Data: data, LastModified: time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)}, nil
 }
 
+// Identity names f as an origin of its own (see imgproxy.Identifier), so
+// that Handlers of one fakeFetcher share their tiers, as Handlers of one
+// upstream do.
+func (f *fakeFetcher) Identity() string { return fmt.Sprintf("fake %p", f) }
+
 // countingCache wraps a MemoryCache and counts Get calls.
 type countingCache struct {
 	imgproxy.MemoryCache

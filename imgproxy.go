@@ -141,6 +141,20 @@ type Handler struct {
 	// picture into a response many times its size. If 0,
 	// DefaultMaxRanges (16); if negative, Range is ignored.
 	MaxRanges int
+	// Namespace names this Handler's pictures in every cache key, so that
+	// Handlers sharing a Cache, a Disk directory or a cluster serve only
+	// their own: keys are "<ns>/<options>/<path>" (and "<ns>/=<path>" for
+	// a source's size), ns being 16 hex digits of a SHA-256 of Namespace.
+	// Handlers with equal Namespaces must make the same bytes for the
+	// same URL. If empty, ns is derived from what decides the bytes: the
+	// Fetcher's origin and the Resizer's settings (see Identifier), not
+	// the Prefix; it is the same in every process with the same
+	// configuration. A Fetcher that cannot name its origin (a
+	// FetcherFunc) then gets a namespace unique to this Handler when its
+	// only tiers are MemoryCaches; with a Disk, a Cluster or another
+	// Cache, which outlive it or are shared between processes, Namespace
+	// is required (Validate reports it).
+	Namespace string
 
 	once         sync.Once
 	prefix       string
@@ -157,6 +171,7 @@ type Handler struct {
 	freshFor     time.Duration
 	logger       *slog.Logger
 	crc          *crc32.Table
+	keys         keySpace
 	initErr      error
 	notFound     notFoundCache
 	inFlight     *semaphore.Weighted
@@ -187,6 +202,9 @@ func (h *Handler) Validate() error {
 		}
 	}
 	if err := validateSizes(h.Sizes, h.SnapSizes); err != nil {
+		return err
+	}
+	if _, err := h.identity(h.Fetcher, h.Resizer, h.Cache); err != nil {
 		return err
 	}
 	for _, part := range []any{h.Fetcher, h.Resizer, h.Cache, h.Disk, h.Signer} {
@@ -257,6 +275,9 @@ func (h *Handler) init() {
 	if h.notFound.ttl == 0 {
 		h.notFound.ttl = DefaultNotFoundTTL
 	}
+	if h.initErr == nil {
+		h.keys, h.initErr = h.newKeySpace()
+	}
 	if h.Cluster != nil && h.initErr == nil {
 		h.initErr = h.Cluster.attach(h)
 	}
@@ -275,10 +296,13 @@ type request struct {
 	opts  Options // what to make: asked, canonicalised if the size is known
 	asked Options // the URL's options, snapped to Sizes, format negotiated
 	path  string  // upstream path, no leading "/"
-	key   string  // cache key: opts.String() + "/" + path
+	key   string  // cache key: prefix + opts.String() + "/" + path
 	vary  bool    // the format was negotiable: send Vary: Accept
 	tier  Tier    // the tier lookup found its copy in
 	sized bool    // opts are canonical for a known source size
+
+	prefix string // the Handler's namespace and "/", which starts every key
+	made   uint64 // variants the Handler had made before its lookup (madeSince)
 }
 
 // ServeHTTP implements http.Handler.
@@ -354,13 +378,16 @@ func (h *Handler) parse(r *http.Request) (request, error) {
 		vary = true
 		opts.Auto = negotiate(h.Negotiate, r.Header["Accept"])
 	}
-	req := request{opts: opts, asked: opts, path: path, key: rest, vary: vary}
+	req := request{opts: opts, asked: opts, path: path, vary: vary, prefix: h.keys.prefix, made: h.keys.made.Load()}
 	if opts.Info {
 		req.opts = canonicalBox(0, 0, opts) // the box is ignored
 	}
-	h.remembered(&req)
-	if req.key == rest && !req.opts.isCanonical(segment) {
-		req.key = canonicalKey(req.opts, path)
+	if h.remembered(&req); req.key == "" {
+		if req.opts.isCanonical(segment) {
+			req.key = req.prefix + rest
+		} else {
+			req.key = canonicalKey(req.prefix, req.opts, path)
+		}
 	}
 	return req, nil
 }

@@ -38,8 +38,9 @@ func (r *sizingResizer) Resize(_ context.Context, src *imgproxy.Source, o imgpro
 	return imgproxy.NewImage([]byte(o.String()), "image/jpeg", src.LastModified), nil
 }
 
-// keyCache is a MemoryCache that records the keys it is given: of
-// variants, and of the sources' sizes (which start with "=").
+// keyCache is a MemoryCache that records the keys it is given, without
+// their namespace: of variants, and of the sources' sizes (which start
+// with "=").
 type keyCache struct {
 	imgproxy.MemoryCache
 	mu          sync.Mutex
@@ -49,11 +50,12 @@ type keyCache struct {
 func (c *keyCache) Add(ctx context.Context, key string, img *imgproxy.Image) {
 	c.mu.Lock()
 	list := &c.keys
-	if strings.HasPrefix(key, "=") {
+	_, k, _ := strings.Cut(key, "/")
+	if strings.HasPrefix(k, "=") {
 		list = &c.sizes
 	}
-	if !slices.Contains(*list, key) {
-		*list = append(*list, key)
+	if !slices.Contains(*list, k) {
+		*list = append(*list, k)
 	}
 	c.mu.Unlock()
 	c.MemoryCache.Add(ctx, key, img)
@@ -203,7 +205,7 @@ func TestCanonicalKeysDisk(t *testing.T) {
 	h := &imgproxy.Handler{Fetcher: f, Resizer: rz, Disk: disk}
 	assert.Equal(t, "-x-", get(t, h, "GET", "/image/16384x16384/p.jpg").Body.String())
 	assert.Equal(t, 2, disk.Len(), "the variant and its source's size")
-	_, ok := disk.Get(context.Background(), "-x-/p.jpg")
+	_, ok := disk.Get(context.Background(), h.CacheNamespace()+"/-x-/p.jpg")
 	assert.True(t, ok, "stored under the canonical key")
 
 	// A new Handler, memory and memo empty, on the same disk: the size
@@ -226,13 +228,14 @@ func TestCanonicalKeysStale(t *testing.T) {
 	f := &fakeFetcher{files: map[string][]byte{"p.jpg": []byte("picture")}}
 	rz := &sizingResizer{w: 800, h: 600}
 	dir := t.TempDir()
-	h := &imgproxy.Handler{Fetcher: f, Resizer: rz, Disk: &imgproxy.DiskCache{Dir: dir}, MaxAge: time.Hour, Now: clk.Now}
+	// One Namespace: down is the same upstream, gone.
+	h := &imgproxy.Handler{Fetcher: f, Resizer: rz, Disk: &imgproxy.DiskCache{Dir: dir}, MaxAge: time.Hour, Now: clk.Now, Namespace: "p"}
 	require.Equal(t, "400x-", get(t, h, "GET", "/image/400x400/p.jpg").Body.String())
 	clk.Advance(2 * time.Hour)
 	down := &fakeFetcher{err: imgproxy.ErrUpstream}
 	for _, stale := range []bool{true, false} {
 		h2 := &imgproxy.Handler{Fetcher: down, Resizer: rz, Disk: &imgproxy.DiskCache{Dir: dir},
-			MaxAge: time.Hour, Now: clk.Now, StaleIfError: stale}
+			MaxAge: time.Hour, Now: clk.Now, StaleIfError: stale, Namespace: "p"}
 		w := get(t, h2, "GET", "/image/400x300/p.jpg")
 		if !stale {
 			assert.Equal(t, 502, w.Code)

@@ -202,7 +202,7 @@ func TestNegotiation(t *testing.T) {
 	f := &fakeFetcher{files: map[string][]byte{"p.jpg": src}}
 	newHandler := func(f imgproxy.Fetcher, offer ...imgproxy.Format) *imgproxy.Handler {
 		return &imgproxy.Handler{Fetcher: f, Resizer: modernResizer(), Negotiate: offer,
-			Disk: &imgproxy.DiskCache{Dir: dir}}
+			Disk: &imgproxy.DiskCache{Dir: dir}, Namespace: "p"} // one upstream, down for h2
 	}
 	h := newHandler(f, imgproxy.FormatAVIF, imgproxy.FormatWebP)
 	cases := []struct{ accept, ctype string }{

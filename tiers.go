@@ -48,8 +48,8 @@ func (h *Handler) make(ctx context.Context, req request, stale *Image) (result, 
 		obs.lead()
 		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), h.timeout)
 		defer cancel()
-		if img, ok := h.cache.Get(wctx, req.key); ok && h.fresh(img) {
-			return result{img, statusHit, TierMemory}, nil
+		if img, tier, ok := h.madeSince(wctx, &req); ok {
+			return result{img, statusHit, tier}, nil
 		}
 		flag := &madeFlag{}
 		wctx = context.WithValue(wctx, madeKey{}, flag)
@@ -80,6 +80,7 @@ func (h *Handler) make(ctx context.Context, req request, stale *Image) (result, 
 			return nil, err
 		}
 		h.cache.Add(wctx, key, img)
+		h.madeVariant(req.key, img)
 		status := statusHit
 		if flag.made {
 			status = statusMiss
@@ -158,7 +159,7 @@ func (h *Handler) lookupKey(ctx context.Context, key string, tier *Tier) (*Image
 // failed: on disk under its key, else under the canonical key for the
 // last size known of its source, however old. It returns the copy's tier.
 func (h *Handler) staleCopy(ctx context.Context, req request) (*Image, Tier) {
-	if h.Disk != nil {
+	if h.Disk != nil && h.Cluster != nil { // without, lookup asked the disk
 		if img, ok := h.Disk.Get(ctx, req.key); ok {
 			return img, TierDisk
 		}
@@ -204,9 +205,11 @@ func staleAllowed(err error) bool {
 // asked the owner of req.key, it answers with an alias entry instead when
 // the canonical key differs: the variant is then made by its owner.
 func (h *Handler) produce(ctx context.Context, req request) (*Image, string, error) {
-	if img := h.lookupDisk(ctx, req.key); img != nil {
-		answered(ctx, TierDisk)
-		return img, req.key, nil
+	if h.Cluster != nil { // without, lookup asked the disk
+		if img := h.lookupDisk(ctx, req.key); img != nil {
+			answered(ctx, TierDisk)
+			return img, req.key, nil
+		}
 	}
 	if h.Cluster != nil && h.canonicalisable(&req) {
 		// The owner of a key that a size entry shows to be non-canonical

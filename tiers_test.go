@@ -127,11 +127,13 @@ func TestSeveralSizesOneFetch(t *testing.T) {
 			assert.Equal(t, 200, w.Code)
 		})
 	}
-	// Each of the five variants is being made (two lookups of its key
-	// each: the request's and its worker's), all waiting on one fetch.
+	// Each of the five requests has looked its key up (once: its worker
+	// asks no tier again) and the size of its source, all waiting on one
+	// fetch.
+	prefix := h.CacheNamespace() + "/"
 	require.Eventually(t, func() bool {
 		for i := range 5 {
-			if c.count(fmt.Sprintf("%dx-/x.jpg", 100+10*i)) < 2 {
+			if c.count(fmt.Sprintf("%s%dx-/x.jpg", prefix, 100+10*i)) < 1 || c.count(prefix+"=x.jpg") < 5 {
 				return false
 			}
 		}
@@ -139,7 +141,7 @@ func TestSeveralSizesOneFetch(t *testing.T) {
 	}, 10*time.Second, time.Millisecond)
 	close(f.gate)
 	wg.Wait()
-	// The worker's lookup is immediately followed by the fetch; allow one
+	// The lookups are immediately followed by the fetch; allow one
 	// straggler that reached the fetch after the gate opened.
 	assert.LessOrEqual(t, f.calls.Load(), int32(2))
 }
@@ -161,7 +163,7 @@ func startCluster(t *testing.T, n int, f imgproxy.Fetcher) []*node {
 	}
 	for i, nd := range nodes {
 		gc := &imgproxy.GroupCache{Self: peers[i], Peers: peers, Secret: "s3cret"}
-		nd.h = &imgproxy.Handler{Fetcher: f, Cluster: gc}
+		nd.h = &imgproxy.Handler{Fetcher: f, Cluster: gc, Namespace: "cluster"}
 		require.NoError(t, nd.h.Validate())
 		nd.peer.Config.Handler = gc
 		nd.peer.Start()

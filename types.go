@@ -102,7 +102,18 @@ func (f ResizerFunc) Resize(ctx context.Context, src *Source, o Options) (*Image
 }
 
 // Cache stores finished variants by key. Implementations are safe for
-// concurrent use; a Cache may drop anything at any time.
+// concurrent use; a Cache may drop anything at any time. Keys start with
+// the Handler's namespace (see Handler.Namespace), so one Cache may serve
+// several Handlers.
+//
+// A Handler asks a tier for a key at most once per request: a hit is one
+// Get; a miss is one Get of its key, plus one of its source's size entry
+// and one of the canonical key once the size is known (see SourceSizer),
+// each a key of its own. Two exceptions: the work that concurrent misses
+// share asks again, rather than make a variant twice, when another
+// variant was made between a request's lookup and the start of that work
+// (not when the one made was its own); and a miss that fails asks again
+// in its search for a stale copy (StaleIfError).
 type Cache interface {
 	// Get returns the image stored under key, if any.
 	Get(ctx context.Context, key string) (*Image, bool)

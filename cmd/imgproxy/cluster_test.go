@@ -3,9 +3,11 @@ package main
 import (
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,6 +20,17 @@ import (
 )
 
 const testPeerSecret = "cluster-test-secret"
+
+// serverNamespace is the cache namespace of a server started with args
+// (the one that starts its keys: see imgproxy.Handler.Namespace).
+func serverNamespace(t *testing.T, args ...string) string {
+	t.Helper()
+	cfg, err := parseConfig(args, os.Getenv, io.Discard)
+	require.NoError(t, err)
+	h, err := newHandler(cfg, slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	return h.CacheNamespace()
+}
 
 // node is one imgproxy process of a test cluster.
 type node struct {
@@ -191,9 +204,10 @@ func TestClusterPeerAuth(t *testing.T) {
 // pickOwnedURLs returns count thumbnail paths of new pictures (numbered
 // from first) for each of three kinds, judged by the ring the nodes build
 // (groupcache's consistent hash with cluster.DefaultReplicas points per
-// node, keyed "<epoch>/<key>" with the default 30-day -max-age): variant
-// owned by dead; original (but not variant) owned by dead; neither.
-func pickOwnedURLs(peers []string, dead string, first, count int) (paths []string, kinds [3]int) {
+// node, keyed "<epoch>/<namespace>/<key>" with the default 30-day
+// -max-age): variant owned by dead; original (but not variant) owned by
+// dead; neither.
+func pickOwnedURLs(peers []string, ns, dead string, first, count int) (paths []string, kinds [3]int) {
 	ring := consistenthash.New(50, nil)
 	ring.Add(peers...)
 	epoch := strconv.FormatInt(time.Now().Unix()/int64(30*24*time.Hour/time.Second), 10)
@@ -201,9 +215,9 @@ func pickOwnedURLs(peers []string, dead string, first, count int) (paths []strin
 		opts, orig := "160x120,crop", fmt.Sprintf("gen/%d.jpg", n)
 		kind := 2
 		switch {
-		case ring.Get(epoch+"/"+opts+"/"+orig) == dead:
+		case ring.Get(epoch+"/"+ns+"/"+opts+"/"+orig) == dead:
 			kind = 0
-		case ring.Get(epoch+"/"+orig) == dead:
+		case ring.Get(epoch+"/"+ns+"/"+orig) == dead:
 			kind = 1
 		}
 		if kinds[kind] < count {
@@ -221,9 +235,10 @@ func TestClusterNodeDeath(t *testing.T) {
 	peers := []string{nodes[0].peer, nodes[1].peer, nodes[2].peer}
 	dead, alive := nodes[0], nodes[1:]
 
-	warm, kinds := pickOwnedURLs(peers, dead.peer, 800, 4)
+	ns := serverNamespace(t, "-upstream", o.url())
+	warm, kinds := pickOwnedURLs(peers, ns, dead.peer, 800, 4)
 	t.Logf("warmed URLs owned by the node to die: %d variants, %d more originals; %d others", kinds[0], kinds[1], kinds[2])
-	fresh, _ := pickOwnedURLs(peers, dead.peer, 900, 2)
+	fresh, _ := pickOwnedURLs(peers, ns, dead.peer, 900, 2)
 	urls := make([]string, len(warm))
 	for i, p := range warm {
 		urls[i] = nodes[i%3].base + p
@@ -296,23 +311,28 @@ func TestClusterPeerServesOnlyPictures(t *testing.T) {
 	t.Parallel()
 	up, _ := origin(t)
 	nodes := startCluster(t, 1, up.URL+"/", "-max-source-bytes", "1M")
+	ns := serverNamespace(t, "-upstream", up.URL+"/", "-max-source-bytes", "1M")
 	tests := []struct {
 		group, key string
 		want       int
 	}{
-		{"originals", "1/photo.jpg", http.StatusOK},
-		{"originals", "1/pixel.png", http.StatusOK},
-		{"originals", "1/text.txt", http.StatusUnsupportedMediaType},
-		{"originals", "1/big.jpg", http.StatusUnsupportedMediaType}, // over 1M
-		{"originals", "1/missing.jpg", http.StatusNotFound},
-		{"originals", "1/../text.txt", http.StatusBadRequest},
-		{"originals", "1//etc/passwd", http.StatusBadRequest},
-		{"variants", "1/100x100/photo.jpg", http.StatusOK},
-		{"variants", "1/100x100/text.txt", http.StatusUnsupportedMediaType},
-		{"variants", "1/-x-/text.txt", http.StatusUnsupportedMediaType},
+		{"originals", "1/NS/photo.jpg", http.StatusOK},
+		{"originals", "1/NS/pixel.png", http.StatusOK},
+		{"originals", "1/NS/text.txt", http.StatusUnsupportedMediaType},
+		{"originals", "1/NS/big.jpg", http.StatusUnsupportedMediaType}, // over 1M
+		{"originals", "1/NS/missing.jpg", http.StatusNotFound},
+		{"originals", "1/NS/../text.txt", http.StatusBadRequest},
+		{"originals", "1/NS//etc/passwd", http.StatusBadRequest},
+		{"variants", "1/NS/100x100/photo.jpg", http.StatusOK},
+		{"variants", "1/NS/100x100/text.txt", http.StatusUnsupportedMediaType},
+		{"variants", "1/NS/-x-/text.txt", http.StatusUnsupportedMediaType},
+		// Keys of another namespace (a node of other settings): refused.
+		{"originals", "1/0123456789abcdef/photo.jpg", http.StatusBadRequest},
+		{"variants", "1/0123456789abcdef/100x100/photo.jpg", http.StatusBadRequest},
 	}
 	for _, tt := range tests {
-		u := nodes[0].peer + "/_groupcache/" + tt.group + "/" + url.PathEscape(tt.key)
+		key := strings.Replace(tt.key, "NS", ns, 1)
+		u := nodes[0].peer + "/_groupcache/" + tt.group + "/" + url.PathEscape(key)
 		req, err := http.NewRequest(http.MethodGet, u, nil)
 		require.NoError(t, err)
 		req.Header.Set("X-Imgproxy-Peer-Secret", testPeerSecret)

@@ -68,9 +68,10 @@ type config struct {
 	snapSizes bool
 	maxRanges int
 
-	signConfig    // HMAC keys (see signflags.go)
-	galleryConfig // the page at "/" (see gallery.go)
-	layers        // -timeout, -max-in-flight, -user-agent, -config... (see configfile.go)
+	signConfig      // HMAC keys (see signflags.go)
+	galleryConfig   // the page at "/" (see gallery.go)
+	layers          // -timeout, -max-in-flight, -user-agent, -config... (see configfile.go)
+	namespaceConfig // -cache-namespace (see namespace.go)
 }
 
 // envName is the environment variable read for a flag: IMGPROXY_ plus the
@@ -123,6 +124,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	c.obsFlags(fs)
 	c.signFlags(fs)
 	c.galleryFlags(fs)
+	c.namespaceFlags(fs)
 	c.requestFlags(fs)
 	c.configFlags(fs)
 	if err := c.parseLayers(fs, args, getenv); err != nil {

@@ -193,8 +193,9 @@ func totalSize(files map[string]int64) int64 {
 	return n
 }
 
-// entryPath is where the disk cache keeps key (canonical options, "/",
-// upstream path): nginx's levels=1:2 layout of the key's MD5.
+// entryPath is where the disk cache keeps key (namespace, "/", canonical
+// options, "/", upstream path): nginx's levels=1:2 layout of the key's
+// MD5.
 func entryPath(dir, key string) string {
 	h := fmt.Sprintf("%x", md5.Sum([]byte(key)))
 	return filepath.Join(dir, h[31:], h[29:31], h)
@@ -249,7 +250,7 @@ func checkEntryFiles(t *testing.T, dir string) int {
 		require.NoError(t, err)
 		key, data, err := parseEntry(b)
 		require.NoError(t, err, "entry file %s", p)
-		if strings.HasPrefix(key, "=") {
+		if _, k, _ := strings.Cut(key, "/"); strings.HasPrefix(k, "=") {
 			continue // a source's size (imgproxy's canonical keys), not an image
 		}
 		_, _, err = image.Decode(bytes.NewReader(data))
@@ -329,13 +330,14 @@ func TestDiskCacheInactive(t *testing.T) {
 	o := newGenOrigin(t)
 	dir := t.TempDir()
 	s := startServer(t, "-upstream", o.url(), "-cache-dir", dir, "-cache-inactive", "2s", "-cache-memory", "0")
+	ns := serverNamespace(t, "-upstream", o.url()) // the cache directory is no part of it
 
 	var files []string
 	for i := range 3 {
 		p := thumb(160, 120, 200+i)
 		resp, _ := s.get(t, p)
 		require.Equal(t, 200, resp.StatusCode)
-		f := entryPath(dir, strings.TrimPrefix(p, "/image/"))
+		f := entryPath(dir, ns+"/"+strings.TrimPrefix(p, "/image/"))
 		require.FileExists(t, f, "the entry exists right after the request")
 		files = append(files, f)
 	}

@@ -77,6 +77,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return err
 	}
 	setMemoryLimit(cfg, getenv, logger)
+	logger.Info("imgproxy: cache keys", "namespace", h.CacheNamespace())
 	// Three routes: a ServeMux would cost more per request than the whole
 	// cache-hit path it routes to.
 	mux := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -175,6 +176,7 @@ func newHandler(cfg *config, logger *slog.Logger) (*imgproxy.Handler, error) {
 		h.Disk = &imgproxy.DiskCache{Dir: cfg.cacheDir, MaxSize: cfg.cacheMaxSize, Inactive: cfg.cacheInactive, Logger: logger}
 	}
 	h.StaleIfError = cfg.staleIfError
+	h.Namespace = cfg.cacheNamespace
 	h.Sizes, _ = cfg.sizeList()
 	h.SnapSizes = cfg.snapSizes
 	h.MaxRanges = cfg.maxRanges
