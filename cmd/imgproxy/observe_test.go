@@ -261,6 +261,6 @@ func TestServerLogFormat(t *testing.T) {
 		var ee *exec.ExitError
 		require.ErrorAs(t, err, &ee)
 		assert.Equal(t, 2, ee.ExitCode())
-		assert.Contains(t, string(out), fmt.Sprintf("invalid value %q for flag %s", args[1], args[0]))
+		assert.Regexp(t, fmt.Sprintf(`^imgproxy: %s %q: want [a-z, ]+\n$`, args[0], args[1]), string(out), "one line naming the flag and the value")
 	}
 }
