@@ -184,14 +184,17 @@ func ExampleDiskCache() {
 
 	// proxy_cache_path <dir> levels=1:2 max_size=100M inactive=40d
 	disk := &imgproxy.DiskCache{Dir: dir, MaxSize: 100 << 20, Inactive: 40 * 24 * time.Hour}
-	h := &imgproxy.Handler{Fetcher: origin, Disk: disk}
+	// A FetcherFunc does not name its origin, so a Handler with a Disk
+	// (or a Cluster) needs a Namespace: the name of its pictures in every
+	// cache key, the same across restarts.
+	h := &imgproxy.Handler{Fetcher: origin, Disk: disk, Namespace: "cats"}
 	fmt.Println(exampleGet(h, "GET", "/image/150x150/cat.jpg").Header().Get("X-Cache-Status"))
 	disk.Close()
 
 	// After a restart: an empty memory tier, the same directory.
 	disk = &imgproxy.DiskCache{Dir: dir, MaxSize: 100 << 20, Inactive: 40 * 24 * time.Hour}
 	defer disk.Close()
-	h = &imgproxy.Handler{Fetcher: origin, Disk: disk}
+	h = &imgproxy.Handler{Fetcher: origin, Disk: disk, Namespace: "cats"}
 	fmt.Println(exampleGet(h, "GET", "/image/150x150/cat.jpg").Header().Get("X-Cache-Status"))
 	fmt.Println("fetches:", fetches.Load())
 	// Output:
@@ -219,7 +222,9 @@ func ExampleGroupCache() {
 	var nodes []*imgproxy.Handler
 	for i, s := range peerServers {
 		cluster := &imgproxy.GroupCache{Self: peers[i], Peers: peers, Secret: "a shared secret of 16+ bytes"}
-		h := &imgproxy.Handler{Fetcher: origin, Cluster: cluster}
+		// Every node names its pictures alike (a FetcherFunc names no
+		// origin), so that they share one cache.
+		h := &imgproxy.Handler{Fetcher: origin, Cluster: cluster, Namespace: "photos"}
 		if err := h.Validate(); err != nil { // starts the node's part of the cluster
 			panic(err)
 		}

@@ -27,7 +27,7 @@ type galleryConfig struct {
 	gallery autoBool
 }
 
-// galleryFlags declares the gallery's flag.
+// galleryFlags declares the flags of the gallery at /.
 func (c *config) galleryFlags(fs *flag.FlagSet) {
 	fs.Var(&c.gallery, "gallery", "serve at / a page of the -upstream directory's pictures as thumbnails in several sizes, crops, rotations and formats, each with its URL; with a signer its links are signed. Default: on when -upstream is a directory and links are not signed (no -secret); with an http(s) -upstream it is refused")
 }
