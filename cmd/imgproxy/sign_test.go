@@ -5,7 +5,6 @@ import (
 	"crypto/md5"
 	"crypto/sha256"
 	"encoding/base64"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -143,23 +142,6 @@ func TestSignMatchesOpenSSL(t *testing.T) {
 	assert.Equal(t, tigerToken, lastLine(stdout))
 }
 
-// runSignBinary runs the built command with args and env (nothing inherited)
-// and returns its exit status, stdout and stderr.
-func runSignBinary(t *testing.T, env []string, args ...string) (int, string, string) {
-	t.Helper()
-	cmd := exec.Command(binary, args...)
-	cmd.Env = append([]string{"GORACE=halt_on_error=1"}, env...)
-	var stdout, stderr strings.Builder
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		return ee.ExitCode(), stdout.String(), stderr.String()
-	}
-	require.NoError(t, err)
-	return 0, stdout.String(), stderr.String()
-}
-
 // TestSignVerifiesAgainstServer signs links with the command, as a real
 // process, and GETs them from a real server holding both schemes' keys:
 // each kind is 200, a tampered one 403, an expired one 410.
@@ -188,7 +170,7 @@ func TestSignVerifiesAgainstServer(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			for _, p := range []string{"150x150/photo.jpg", "/image/100x100,crop/a b/ü 100%.jpg"} {
-				code, stdout, stderr := runSignBinary(t, nil, append(append([]string{"sign"}, tt.args...), p)...)
+				stdout, stderr, code := runBinary(t, t.TempDir(), nil, append(append([]string{"sign"}, tt.args...), p)...)
 				require.Equal(t, 0, code, stderr)
 				link := lastLine(stdout)
 				resp, body := s.do(t, "GET", link)
@@ -210,7 +192,7 @@ func TestSignVerifiesAgainstServer(t *testing.T) {
 		resp, _ := s.do(t, "GET", link)
 		assert.Equal(t, 410, resp.StatusCode, link)
 	}
-	code, stdout, stderr := runSignBinary(t, nil, "sign", "-hmac-key", signKey, "-expires", "1000000000", "150x150/photo.jpg")
+	stdout, stderr, code := runBinary(t, t.TempDir(), nil, "sign", "-hmac-key", signKey, "-expires", "1000000000", "150x150/photo.jpg")
 	assert.Equal(t, 2, code)
 	assert.Empty(t, stdout)
 	assert.Equal(t, 1, strings.Count(stderr, "\n"), "one line: %q", stderr)
