@@ -97,7 +97,9 @@ func TestMetricsEqualTraffic(t *testing.T) {
 		require.NoError(t, err)
 		disk := &imgproxy.DiskCache{Dir: t.TempDir()}
 		t.Cleanup(func() { disk.Close() })
-		return &imgproxy.Handler{Fetcher: files(t), Cache: mem, Disk: disk, Signer: signer, Observer: m}
+		// A FetcherFunc names no origin: a Handler with a Disk names its
+		// pictures itself.
+		return &imgproxy.Handler{Fetcher: files(t), Cache: mem, Disk: disk, Signer: signer, Observer: m, Namespace: name}
 	}
 	// a keeps variants in memory; b has no memory tier, so its hits are
 	// disk hits.
