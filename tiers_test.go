@@ -119,7 +119,9 @@ func TestSeveralSizesOneFetch(t *testing.T) {
 	t.Parallel()
 	f := &fakeFetcher{files: map[string][]byte{"x.jpg": jpegBytes(t, 800, 600)}, gate: make(chan struct{})}
 	c := &keyCountingCache{gets: map[string]int{}}
-	h := &imgproxy.Handler{Fetcher: f, Cache: c}
+	// MaxInFlight above the five, so that none waits for a slot (the
+	// default, twice GOMAXPROCS, is 4 on two cores) and fetches later.
+	h := &imgproxy.Handler{Fetcher: f, Cache: c, MaxInFlight: 16}
 	var wg sync.WaitGroup
 	for i := range 5 {
 		wg.Go(func() {
