@@ -253,25 +253,32 @@ func (c *DiskCache) Get(ctx context.Context, key string) (*Image, bool) {
 		return nil, false
 	}
 	sum := md5.Sum([]byte(key))
+	var (
+		length int64
+		meta   *diskMeta
+	)
 	c.mu.Lock()
-	_, indexed := c.idx.m[sum]
-	look := (indexed || c.scanning) && !c.closed
+	e := c.idx.m[sum]
+	if e != nil {
+		length, meta = e.length, e.meta
+	}
+	look := (e != nil || c.scanning) && !c.closed
 	c.mu.Unlock()
 	if !look {
 		return nil, false
 	}
 	path := c.path(sum)
-	buf, fi, err := c.readFile(path)
 	var img *Image
-	if err == nil {
-		img, err = diskDecode(c.crc, buf, key)
-	}
+	fi, err := readEntry(path, length, c.maxSize, func(b []byte) (err error) {
+		img, meta, err = diskVerify(c.crc, b, key, meta)
+		return err
+	})
 	switch {
 	case err == nil:
-		c.touch(sum, path, fi)
+		c.touch(sum, fi, meta)
 		return img, true
 	case errors.Is(err, fs.ErrNotExist):
-		if indexed {
+		if e != nil {
 			c.dropIf(sum, path, nil)
 		}
 	case errors.Is(err, errDiskCorrupt):
@@ -283,20 +290,17 @@ func (c *DiskCache) Get(ctx context.Context, key string) (*Image, bool) {
 	return nil, false
 }
 
-// readFile reads the whole entry file at path. Errors wrap errDiskCorrupt
-// (with fi set) when the file cannot be an entry.
-func (c *DiskCache) readFile(path string) ([]byte, fs.FileInfo, error) {
-	buf, fi, err := readWhole(path, c.maxSize)
-	if err != nil {
-		return nil, fi, err
-	}
+// diskCheckStat returns an error wrapping errDiskCorrupt if the file fi
+// describes cannot be an entry (irregular, shorter than a header, longer
+// than limit), or if n, the bytes read from it, are not its length.
+func diskCheckStat(fi fs.FileInfo, n, limit int64) error {
 	switch {
-	case !fi.Mode().IsRegular() || fi.Size() < diskHeaderLen || fi.Size() > c.maxSize:
-		return nil, fi, fmt.Errorf("%w: %v of %d bytes", errDiskCorrupt, fi.Mode().Type(), fi.Size())
-	case int64(len(buf)) != fi.Size():
-		return nil, fi, fmt.Errorf("%w: shrank while read", errDiskCorrupt)
+	case !fi.Mode().IsRegular() || fi.Size() < diskHeaderLen || fi.Size() > limit:
+		return fmt.Errorf("%w: %v of %d bytes", errDiskCorrupt, fi.Mode().Type(), fi.Size())
+	case n != fi.Size():
+		return fmt.Errorf("%w: shrank while read", errDiskCorrupt)
 	}
-	return buf, fi, nil
+	return nil
 }
 
 // Add stores img under key. It does not watch ctx: it returns once the
@@ -333,7 +337,7 @@ func (c *DiskCache) Add(_ context.Context, key string, img *Image) {
 		c.warn("write", "imgproxy: disk cache: write failed", "dir", dir, "err", err)
 		return
 	}
-	victims, ok := c.install(sum, path, tmp, space)
+	victims, ok := c.install(sum, path, tmp, space, int64(len(head)+len(img.Data)))
 	c.removeFiles(victims)
 	if ok {
 		diskSyncDir(dir)
@@ -393,16 +397,17 @@ func (c *DiskCache) writeTemp(head, data []byte) (string, int64, error) {
 	return name, diskSpace(fi), nil
 }
 
-// install records the entry, whose file takes space bytes on disk, in the
-// index, making room for it, and renames tmp into place. It returns the MD5s of the evicted entries, whose files
-// the caller removes, and whether the rename succeeded.
-func (c *DiskCache) install(sum [16]byte, path, tmp string, space int64) ([][16]byte, bool) {
+// install records the entry, whose file is length bytes long and takes
+// space bytes on disk, in the index, making room for it, and renames tmp
+// into place. It returns the MD5s of the evicted entries, whose files the
+// caller removes, and whether the rename succeeded.
+func (c *DiskCache) install(sum [16]byte, path, tmp string, space, length int64) ([][16]byte, bool) {
 	now := c.now().UnixNano()
 	fl := c.fileLock(sum)
 	fl.Lock()
 	defer fl.Unlock()
 	c.mu.Lock()
-	e, victims := c.insertLocked(sum, space, now, now)
+	e, victims := c.insertLocked(sum, space, length, now, now)
 	c.mu.Unlock()
 	if err := os.Rename(tmp, path); err != nil {
 		c.warn("write", "imgproxy: disk cache: rename failed", "path", path, "err", err)
@@ -418,31 +423,40 @@ func (c *DiskCache) install(sum [16]byte, path, tmp string, space int64) ([][16]
 	return victims, true
 }
 
-// touch records a hit on the entry whose file at path was just served.
-func (c *DiskCache) touch(sum [16]byte, path string, fi fs.FileInfo) {
+// touch records a hit on the entry for sum, whose file m describes, just
+// served: it keeps m in the index, and fi, the file's stat if it was
+// taken, lets it record an entry the start-up scan has not got to yet.
+func (c *DiskCache) touch(sum [16]byte, fi fs.FileInfo, m *diskMeta) {
 	now := c.now().UnixNano()
 	stamp := false
 	var victims [][16]byte
 	c.mu.Lock()
-	switch e := c.idx.m[sum]; {
+	e := c.idx.m[sum]
+	switch {
 	case e != nil:
 		c.idx.moveToFront(e)
 		e.atime = now
 		if now-e.stamped >= int64(time.Minute) {
 			e.stamped, stamp = now, true
 		}
-	case c.scanning && !c.closed:
+	case c.scanning && !c.closed && fi != nil:
 		// Found on disk before the scan got to it.
 		mtime := fi.ModTime().UnixNano()
-		e, victims = c.insertLocked(sum, diskSpace(fi), now, mtime)
+		e, victims = c.insertLocked(sum, diskSpace(fi), fi.Size(), now, mtime)
 		if now-mtime >= int64(time.Minute) {
 			e.stamped, stamp = now, true
+		}
+	}
+	if e != nil && c.idx.m[sum] == e {
+		e.length = m.size
+		if e.meta != m {
+			c.idx.setMeta(e, m)
 		}
 	}
 	c.mu.Unlock()
 	if stamp {
 		t := time.Unix(0, now)
-		os.Chtimes(path, t, t) // best effort: only orders entries after a restart
+		os.Chtimes(c.path(sum), t, t) // best effort: only orders entries after a restart
 	}
 	c.removeFiles(victims)
 }

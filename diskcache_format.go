@@ -79,8 +79,7 @@ func diskDecode(tab *crc32.Table, b []byte, key string) (*Image, error) {
 	if dataLen > uint64(len(b)) || diskHeaderLen+keyLen+ctLen+etagLen+dataLen != uint64(len(b)) {
 		return nil, fmt.Errorf("%w: length %d does not match header", errDiskCorrupt, len(b))
 	}
-	crc := crc32.Update(crc32.Checksum(b[:48], tab), tab, b[diskHeaderLen:])
-	if crc != le.Uint32(b[48:]) {
+	if diskSum(tab, b) != le.Uint32(b[48:]) {
 		return nil, fmt.Errorf("%w: checksum mismatch", errDiskCorrupt)
 	}
 	p := b[diskHeaderLen:]

@@ -9,40 +9,88 @@ import (
 	"time"
 )
 
-// readWhole reads the regular file at path in four system calls (open,
-// fstat, read, close). os.Open would add non-blocking set-up and a
-// refused poller registration, doubling the calls on the hot path of a
-// disk cache hit. limit bounds the size read; a larger file is returned
-// with a nil buffer for the caller to reject.
-func readWhole(path string, limit int64) ([]byte, fs.FileInfo, error) {
-	fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+// readEntry reads the entry file at path and hands its bytes to use
+// before closing it. length is the file's length as the index last saw
+// it, or 0 if unknown. When it is right, which is the hot path of a disk
+// cache hit, that is three system calls: open, one read (of length+1
+// bytes, to see the end of the file) and close. Otherwise, or when the
+// read fails, the file is stat'd (fstat) and read again as long as it is,
+// refused if irregular or over limit; it is stat'd too when use fails, so
+// that the caller can tell the file from one put in its place since. fi
+// is that stat, nil when there was none; an error wraps errDiskCorrupt if
+// the file cannot be an entry, or is the error of use. os.Open would add
+// non-blocking set-up and a refused poller registration, doubling the
+// calls. O_NONBLOCK keeps a FIFO in the cache from blocking the open.
+func readEntry(path string, length, limit int64, use func([]byte) error) (fs.FileInfo, error) {
+	fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC|syscall.O_NONBLOCK, 0)
 	if err != nil {
-		return nil, nil, &fs.PathError{Op: "open", Path: path, Err: err}
+		return nil, &fs.PathError{Op: "open", Path: path, Err: err}
 	}
 	defer syscall.Close(fd)
+	var buf []byte
+	if length > 0 && length <= limit {
+		b := make([]byte, length+1)
+		if n, err := preadFull(fd, b); err == nil && int64(n) <= length {
+			buf = b[:n] // the whole file
+		}
+	}
+	var fi fs.FileInfo
+	if buf == nil {
+		if fi, buf, err = statRead(fd, path, limit); err != nil {
+			return fi, err
+		}
+	}
+	if err := use(buf); err != nil {
+		if fi == nil {
+			var st syscall.Stat_t
+			if syscall.Fstat(fd, &st) == nil {
+				fi = statInfo{name: path, st: st}
+			}
+		}
+		return fi, err
+	}
+	return fi, nil
+}
+
+// statRead stats the open file fd and reads it whole, from its start.
+func statRead(fd int, path string, limit int64) (fs.FileInfo, []byte, error) {
 	var st syscall.Stat_t
 	if err := syscall.Fstat(fd, &st); err != nil {
 		return nil, nil, &fs.PathError{Op: "fstat", Path: path, Err: err}
 	}
 	fi := statInfo{name: path, st: st}
-	if !fi.Mode().IsRegular() || st.Size > limit || st.Size < 0 {
-		return nil, fi, nil
+	if err := diskCheckStat(fi, st.Size, limit); err != nil {
+		return fi, nil, err
 	}
 	buf := make([]byte, st.Size)
-	for n := 0; n < len(buf); {
-		m, err := syscall.Read(fd, buf[n:])
+	n, err := preadFull(fd, buf)
+	if err != nil {
+		return fi, nil, &fs.PathError{Op: "read", Path: path, Err: err}
+	}
+	if err := diskCheckStat(fi, int64(n), limit); err != nil {
+		return fi, nil, err
+	}
+	return fi, buf, nil
+}
+
+// preadFull reads from fd at offset 0 until b is full or the file ends,
+// and returns the bytes read.
+func preadFull(fd int, b []byte) (int, error) {
+	n := 0
+	for n < len(b) {
+		m, err := syscall.Pread(fd, b[n:], int64(n))
 		if err == syscall.EINTR {
 			continue
 		}
 		if err != nil {
-			return nil, fi, &fs.PathError{Op: "read", Path: path, Err: err}
+			return n, err
 		}
 		if m == 0 {
-			return buf[:n], fi, nil // shrank while read: the caller sees the short length
+			break
 		}
 		n += m
 	}
-	return buf, fi, nil
+	return n, nil
 }
 
 // statInfo is an fs.FileInfo from a raw stat.
@@ -71,7 +119,7 @@ func (s statInfo) Mode() fs.FileMode {
 }
 
 // sameFile reports whether a and b describe the same file, for infos
-// from os.Stat and from readWhole alike.
+// from os.Stat and from readEntry alike.
 func sameFile(a, b fs.FileInfo) bool {
 	if os.SameFile(a, b) {
 		return true
