@@ -218,6 +218,7 @@ func (c *DiskCache) Close() error {
 		return nil
 	}
 	c.closed = true
+	c.idx.closeFDs()
 	close(c.stop)
 	c.mu.Unlock()
 	c.bg.Wait()
@@ -256,26 +257,30 @@ func (c *DiskCache) Get(ctx context.Context, key string) (*Image, bool) {
 	var (
 		length int64
 		meta   *diskMeta
+		h      *diskFD
 	)
 	c.mu.Lock()
 	e := c.idx.m[sum]
-	if e != nil {
-		length, meta = e.length, e.meta
-	}
 	look := (e != nil || c.scanning) && !c.closed
+	if e != nil && look {
+		length, meta, h = e.length, e.meta, e.fd.acquire()
+	}
 	c.mu.Unlock()
 	if !look {
 		return nil, false
 	}
 	path := c.path(sum)
 	var img *Image
-	fi, err := readEntry(path, length, c.maxSize, func(b []byte) (err error) {
+	// A hot entry (with a meta) keeps its file open from its next hit on.
+	r, err := readEntry(path, h, length, c.maxSize, meta != nil, func(b []byte) (err error) {
 		img, meta, err = diskVerify(c.crc, b, key, meta)
 		return err
 	})
+	h.release()
+	fi := r.fi
 	switch {
 	case err == nil:
-		c.touch(sum, fi, meta)
+		c.touch(sum, e, h, r, meta)
 		return img, true
 	case errors.Is(err, fs.ErrNotExist):
 		if e != nil {
@@ -288,6 +293,13 @@ func (c *DiskCache) Get(ctx context.Context, key string) (*Image, bool) {
 		c.warn("read", "imgproxy: disk cache: read failed", "path", path, "err", err)
 	}
 	return nil, false
+}
+
+// diskRead is how readEntry read an entry file.
+type diskRead struct {
+	fi    fs.FileInfo // the file's stat, if it was taken (nil: it was not)
+	kept  int         // the file, left open for the index, or -1
+	stale bool        // the open file readEntry was given is no longer the entry's
 }
 
 // diskCheckStat returns an error wrapping errDiskCorrupt if the file fi
@@ -424,9 +436,12 @@ func (c *DiskCache) install(sum [16]byte, path, tmp string, space, length int64)
 }
 
 // touch records a hit on the entry for sum, whose file m describes, just
-// served: it keeps m in the index, and fi, the file's stat if it was
-// taken, lets it record an entry the start-up scan has not got to yet.
-func (c *DiskCache) touch(sum [16]byte, fi fs.FileInfo, m *diskMeta) {
+// served. was is the record the hit started from, and h the open file of
+// it that was read (each nil if none); r tells how it went: it may have
+// found h stale, or left the file open (if it is still the file of was,
+// the index keeps it, else it is closed). r.fi, the file's stat if it was
+// taken, lets touch record an entry the start-up scan has not got to yet.
+func (c *DiskCache) touch(sum [16]byte, was *diskEntry, h *diskFD, r diskRead, m *diskMeta) {
 	now := c.now().UnixNano()
 	stamp := false
 	var victims [][16]byte
@@ -439,21 +454,31 @@ func (c *DiskCache) touch(sum [16]byte, fi fs.FileInfo, m *diskMeta) {
 		if now-e.stamped >= int64(time.Minute) {
 			e.stamped, stamp = now, true
 		}
-	case c.scanning && !c.closed && fi != nil:
+	case c.scanning && !c.closed && r.fi != nil:
 		// Found on disk before the scan got to it.
-		mtime := fi.ModTime().UnixNano()
-		e, victims = c.insertLocked(sum, diskSpace(fi), fi.Size(), now, mtime)
+		mtime := r.fi.ModTime().UnixNano()
+		e, victims = c.insertLocked(sum, diskSpace(r.fi), r.fi.Size(), now, mtime)
 		if now-mtime >= int64(time.Minute) {
 			e.stamped, stamp = now, true
 		}
 	}
-	if e != nil && c.idx.m[sum] == e {
+	if e != nil {
 		e.length = m.size
 		if e.meta != m {
 			c.idx.setMeta(e, m)
 		}
+		if r.stale && e.fd == h {
+			c.idx.dropFD(e)
+		}
+		if r.kept >= 0 && e == was && e.fd == nil && !c.closed {
+			c.idx.setFD(e, newDiskFD(r.kept))
+			r.kept = -1
+		}
 	}
 	c.mu.Unlock()
+	if r.kept >= 0 {
+		closeFD(r.kept)
+	}
 	if stamp {
 		t := time.Unix(0, now)
 		os.Chtimes(c.path(sum), t, t) // best effort: only orders entries after a restart

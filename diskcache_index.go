@@ -19,7 +19,9 @@ type diskEntry struct {
 	atime      int64     // last access, Unix nanoseconds
 	stamped    int64     // when the file's mtime was last set, Unix nanoseconds
 	meta       *diskMeta // the file's head, as last verified: a hint (nil: none kept)
-	hot        int       // 1 + its place in diskIndex.hot while meta is set; 0 otherwise
+	metaAt     int       // 1 + its place in diskIndex.metas while meta is set; 0 otherwise
+	fd         *diskFD   // the file kept open for hits: a hint (nil: none)
+	fdAt       int       // 1 + its place in diskIndex.fds while fd is set; 0 otherwise
 	prev, next *diskEntry
 }
 
@@ -30,8 +32,8 @@ type diskIndex struct {
 	root diskEntry // sentinel: root.next is the newest, root.prev the oldest
 	size int64     // total of the entries' sizes
 
-	hot     []*diskEntry // the entries with a diskMeta, in a ring of up to diskHotEntries (nil: a free place)
-	hotNext int          // the place in hot to reuse next once it is full
+	metas diskRing // the entries with a diskMeta
+	fds   diskRing // the entries with an open file
 }
 
 // diskRoundUp rounds n up to a multiple of 4 KiB, the usual file-system
@@ -79,7 +81,7 @@ func (x *diskIndex) moveToFront(e *diskEntry) {
 }
 
 func (x *diskIndex) remove(e *diskEntry) {
-	x.dropMeta(e)
+	x.dropHot(e)
 	x.unlink(e)
 	delete(x.m, e.sum)
 	x.size -= e.size

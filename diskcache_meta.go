@@ -87,30 +87,81 @@ func diskVerify(tab *crc32.Table, b []byte, key string, m *diskMeta) (*Image, *d
 	return img, newDiskMeta(img, b[:len(b)-len(img.Data)]), nil
 }
 
+// diskHotFDs bounds how many entry files the index keeps open for hits.
+const diskHotFDs = 256
+
+// diskRing is a ring of index records that hold something costly (a
+// diskMeta, an open file), up to a bound: adding one to a full ring
+// displaces the one added the longest ago. Its zero value is empty.
+type diskRing struct {
+	slots []*diskEntry // nil: a free place
+	next  int          // the place to reuse next once full
+}
+
+// add puts e in r, which holds at most n, and returns 1 + its place and
+// the record it displaced, if any.
+func (r *diskRing) add(e *diskEntry, n int) (int, *diskEntry) {
+	if len(r.slots) < n {
+		r.slots = append(r.slots, e)
+		return len(r.slots), nil
+	}
+	i := r.next
+	old := r.slots[i]
+	r.slots[i] = e
+	r.next = (i + 1) % n
+	return i + 1, old
+}
+
 // setMeta keeps m on e, which must be in x, as one of the hot entries:
-// when there are diskHotEntries already, the one that became hot the
-// longest ago (in a ring) drops its diskMeta.
+// when there are diskHotEntries already, the one made hot the longest
+// ago drops its diskMeta.
 func (x *diskIndex) setMeta(e *diskEntry, m *diskMeta) {
-	if e.hot == 0 {
-		if len(x.hot) < diskHotEntries {
-			x.hot = append(x.hot, e)
-			e.hot = len(x.hot)
-		} else {
-			if old := x.hot[x.hotNext]; old != nil {
-				old.meta, old.hot = nil, 0
-			}
-			x.hot[x.hotNext] = e
-			e.hot = x.hotNext + 1
-			x.hotNext = (x.hotNext + 1) % diskHotEntries
+	if e.metaAt == 0 {
+		at, old := x.metas.add(e, diskHotEntries)
+		if old != nil {
+			old.meta, old.metaAt = nil, 0
 		}
+		e.metaAt = at
 	}
 	e.meta = m
 }
 
-// dropMeta forgets e's diskMeta, if any, when e leaves x.
-func (x *diskIndex) dropMeta(e *diskEntry) {
-	if e.hot != 0 {
-		x.hot[e.hot-1] = nil
-		e.meta, e.hot = nil, 0
+// setFD keeps h open for hits on e, which must be in x and have none:
+// when diskHotFDs files are open already, the one opened the longest ago
+// is let go.
+func (x *diskIndex) setFD(e *diskEntry, h *diskFD) {
+	at, old := x.fds.add(e, diskHotFDs)
+	if old != nil {
+		old.fd.release()
+		old.fd, old.fdAt = nil, 0
+	}
+	e.fd, e.fdAt = h, at
+}
+
+// dropFD lets go of e's open file, if any.
+func (x *diskIndex) dropFD(e *diskEntry) {
+	if e.fdAt != 0 {
+		x.fds.slots[e.fdAt-1] = nil
+		e.fd.release()
+		e.fd, e.fdAt = nil, 0
+	}
+}
+
+// dropHot forgets e's diskMeta and lets go of its open file, if any, when
+// e leaves x.
+func (x *diskIndex) dropHot(e *diskEntry) {
+	if e.metaAt != 0 {
+		x.metas.slots[e.metaAt-1] = nil
+		e.meta, e.metaAt = nil, 0
+	}
+	x.dropFD(e)
+}
+
+// closeFDs lets go of every open file.
+func (x *diskIndex) closeFDs() {
+	for _, e := range x.fds.slots {
+		if e != nil {
+			x.dropFD(e)
+		}
 	}
 }

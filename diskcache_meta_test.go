@@ -191,8 +191,8 @@ func TestDiskIndexHotBound(t *testing.T) {
 	assert.Equal(t, diskHotEntries-1, count())
 	assert.Nil(t, entries[10].meta)
 	for i, e := range entries {
-		if e.hot != 0 {
-			assert.Same(t, e, x.hot[e.hot-1], fmt.Sprint(i))
+		if e.metaAt != 0 {
+			assert.Same(t, e, x.metas.slots[e.metaAt-1], fmt.Sprint(i))
 		}
 	}
 }
