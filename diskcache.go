@@ -57,6 +57,19 @@ const (
 // scan takes a file's modification time as its last access, and Get sets
 // it to the current time at most once a minute per entry.
 //
+// Hits are cheap: the index also keeps each file's length, the decoded
+// head (key, content type, ETag, times, response header values) of the
+// 4096 entries hit most recently, and, on Linux, the open files of the
+// 256 hit most recently, closed when their entry is evicted, replaced or
+// removed, or on Close. A hit on a hot entry is then one read of its open
+// file and an fstat, which refuses a file no longer linked (removed, or
+// replaced by another process); every hit still verifies the whole
+// file's checksum and that it starts with the head kept, else parses it
+// afresh. So a file changed behind the DiskCache's back is served as it
+// now is, or not at all if it is bad. A file another process removes
+// keeps its disk space until the next hit on it notices, or until its
+// place among the open files is taken.
+//
 // Disk failures (full disk, read-only or missing directory, permissions)
 // are logged, at most once per ten seconds for each kind: Add gives up,
 // Get reports a miss, and nothing panics. If Dir cannot be created at first
