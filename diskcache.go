@@ -4,14 +4,12 @@ import (
 	"context"
 	"crypto/md5"
 	"crypto/rand"
-	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash/crc32"
 	"io/fs"
 	"log/slog"
-	"math"
 	"os"
 	"path/filepath"
 	"sync"
@@ -58,6 +56,19 @@ const (
 // the index does not know yet. Last access survives restarts roughly: the
 // scan takes a file's modification time as its last access, and Get sets
 // it to the current time at most once a minute per entry.
+//
+// Hits are cheap: the index also keeps each file's length, the decoded
+// head (key, content type, ETag, times, response header values) of the
+// 4096 entries hit most recently, and, on Linux, the open files of the
+// 256 hit most recently, closed when their entry is evicted, replaced or
+// removed, or on Close. A hit on a hot entry is then one read of its open
+// file and an fstat, which refuses a file no longer linked (removed, or
+// replaced by another process); every hit still verifies the whole
+// file's checksum and that it starts with the head kept, else parses it
+// afresh. So a file changed behind the DiskCache's back is served as it
+// now is, or not at all if it is bad. A file another process removes
+// keeps its disk space until the next hit on it notices, or until its
+// place among the open files is taken.
 //
 // Disk failures (full disk, read-only or missing directory, permissions)
 // are logged, at most once per ten seconds for each kind: Add gives up,
@@ -220,6 +231,7 @@ func (c *DiskCache) Close() error {
 		return nil
 	}
 	c.closed = true
+	c.idx.closeFDs()
 	close(c.stop)
 	c.mu.Unlock()
 	c.bg.Wait()
@@ -255,25 +267,36 @@ func (c *DiskCache) Get(ctx context.Context, key string) (*Image, bool) {
 		return nil, false
 	}
 	sum := md5.Sum([]byte(key))
+	var (
+		length int64
+		meta   *diskMeta
+		h      *diskFD
+	)
 	c.mu.Lock()
-	_, indexed := c.idx.m[sum]
-	look := (indexed || c.scanning) && !c.closed
+	e := c.idx.m[sum]
+	look := (e != nil || c.scanning) && !c.closed
+	if e != nil && look {
+		length, meta, h = e.length, e.meta, e.fd.acquire()
+	}
 	c.mu.Unlock()
 	if !look {
 		return nil, false
 	}
 	path := c.path(sum)
-	buf, fi, err := c.readFile(path)
 	var img *Image
-	if err == nil {
-		img, err = diskDecode(c.crc, buf, key)
-	}
+	// A hot entry (with a meta) keeps its file open from its next hit on.
+	r, err := readEntry(path, h, length, c.maxSize, meta != nil, func(b []byte) (err error) {
+		img, meta, err = diskVerify(c.crc, b, key, meta)
+		return err
+	})
+	h.release()
+	fi := r.fi
 	switch {
 	case err == nil:
-		c.touch(sum, path, fi)
+		c.touch(sum, e, h, r, meta)
 		return img, true
 	case errors.Is(err, fs.ErrNotExist):
-		if indexed {
+		if e != nil {
 			c.dropIf(sum, path, nil)
 		}
 	case errors.Is(err, errDiskCorrupt):
@@ -285,20 +308,24 @@ func (c *DiskCache) Get(ctx context.Context, key string) (*Image, bool) {
 	return nil, false
 }
 
-// readFile reads the whole entry file at path. Errors wrap errDiskCorrupt
-// (with fi set) when the file cannot be an entry.
-func (c *DiskCache) readFile(path string) ([]byte, fs.FileInfo, error) {
-	buf, fi, err := readWhole(path, c.maxSize)
-	if err != nil {
-		return nil, fi, err
-	}
+// diskRead is how readEntry read an entry file.
+type diskRead struct {
+	fi    fs.FileInfo // the file's stat, if it was taken (nil: it was not)
+	kept  int         // the file, left open for the index, or -1
+	stale bool        // the open file readEntry was given is no longer the entry's
+}
+
+// diskCheckStat returns an error wrapping errDiskCorrupt if the file fi
+// describes cannot be an entry (irregular, shorter than a header, longer
+// than limit), or if n, the bytes read from it, are not its length.
+func diskCheckStat(fi fs.FileInfo, n, limit int64) error {
 	switch {
-	case !fi.Mode().IsRegular() || fi.Size() < diskHeaderLen || fi.Size() > c.maxSize:
-		return nil, fi, fmt.Errorf("%w: %v of %d bytes", errDiskCorrupt, fi.Mode().Type(), fi.Size())
-	case int64(len(buf)) != fi.Size():
-		return nil, fi, fmt.Errorf("%w: shrank while read", errDiskCorrupt)
+	case !fi.Mode().IsRegular() || fi.Size() < diskHeaderLen || fi.Size() > limit:
+		return fmt.Errorf("%w: %v of %d bytes", errDiskCorrupt, fi.Mode().Type(), fi.Size())
+	case n != fi.Size():
+		return fmt.Errorf("%w: shrank while read", errDiskCorrupt)
 	}
-	return buf, fi, nil
+	return nil
 }
 
 // Add stores img under key. It does not watch ctx: it returns once the
@@ -335,7 +362,7 @@ func (c *DiskCache) Add(_ context.Context, key string, img *Image) {
 		c.warn("write", "imgproxy: disk cache: write failed", "dir", dir, "err", err)
 		return
 	}
-	victims, ok := c.install(sum, path, tmp, space)
+	victims, ok := c.install(sum, path, tmp, space, int64(len(head)+len(img.Data)))
 	c.removeFiles(victims)
 	if ok {
 		diskSyncDir(dir)
@@ -395,16 +422,17 @@ func (c *DiskCache) writeTemp(head, data []byte) (string, int64, error) {
 	return name, diskSpace(fi), nil
 }
 
-// install records the entry, whose file takes space bytes on disk, in the
-// index, making room for it, and renames tmp into place. It returns the MD5s of the evicted entries, whose files
-// the caller removes, and whether the rename succeeded.
-func (c *DiskCache) install(sum [16]byte, path, tmp string, space int64) ([][16]byte, bool) {
+// install records the entry, whose file is length bytes long and takes
+// space bytes on disk, in the index, making room for it, and renames tmp
+// into place. It returns the MD5s of the evicted entries, whose files the
+// caller removes, and whether the rename succeeded.
+func (c *DiskCache) install(sum [16]byte, path, tmp string, space, length int64) ([][16]byte, bool) {
 	now := c.now().UnixNano()
 	fl := c.fileLock(sum)
 	fl.Lock()
 	defer fl.Unlock()
 	c.mu.Lock()
-	e, victims := c.insertLocked(sum, space, now, now)
+	e, victims := c.insertLocked(sum, space, length, now, now)
 	c.mu.Unlock()
 	if err := os.Rename(tmp, path); err != nil {
 		c.warn("write", "imgproxy: disk cache: rename failed", "path", path, "err", err)
@@ -420,31 +448,53 @@ func (c *DiskCache) install(sum [16]byte, path, tmp string, space int64) ([][16]
 	return victims, true
 }
 
-// touch records a hit on the entry whose file at path was just served.
-func (c *DiskCache) touch(sum [16]byte, path string, fi fs.FileInfo) {
+// touch records a hit on the entry for sum, whose file m describes, just
+// served. was is the record the hit started from, and h the open file of
+// it that was read (each nil if none); r tells how it went: it may have
+// found h stale, or left the file open (if it is still the file of was,
+// the index keeps it, else it is closed). r.fi, the file's stat if it was
+// taken, lets touch record an entry the start-up scan has not got to yet.
+func (c *DiskCache) touch(sum [16]byte, was *diskEntry, h *diskFD, r diskRead, m *diskMeta) {
 	now := c.now().UnixNano()
 	stamp := false
 	var victims [][16]byte
 	c.mu.Lock()
-	switch e := c.idx.m[sum]; {
+	e := c.idx.m[sum]
+	switch {
 	case e != nil:
 		c.idx.moveToFront(e)
 		e.atime = now
 		if now-e.stamped >= int64(time.Minute) {
 			e.stamped, stamp = now, true
 		}
-	case c.scanning && !c.closed:
+	case c.scanning && !c.closed && r.fi != nil:
 		// Found on disk before the scan got to it.
-		mtime := fi.ModTime().UnixNano()
-		e, victims = c.insertLocked(sum, diskSpace(fi), now, mtime)
+		mtime := r.fi.ModTime().UnixNano()
+		e, victims = c.insertLocked(sum, diskSpace(r.fi), r.fi.Size(), now, mtime)
 		if now-mtime >= int64(time.Minute) {
 			e.stamped, stamp = now, true
 		}
 	}
+	if e != nil {
+		e.length = m.size
+		if e.meta != m {
+			c.idx.setMeta(e, m)
+		}
+		if r.stale && e.fd == h {
+			c.idx.dropFD(e)
+		}
+		if r.kept >= 0 && e == was && e.fd == nil && !c.closed {
+			c.idx.setFD(e, newDiskFD(r.kept))
+			r.kept = -1
+		}
+	}
 	c.mu.Unlock()
+	if r.kept >= 0 {
+		closeFD(r.kept)
+	}
 	if stamp {
 		t := time.Unix(0, now)
-		os.Chtimes(path, t, t) // best effort: only orders entries after a restart
+		os.Chtimes(c.path(sum), t, t) // best effort: only orders entries after a restart
 	}
 	c.removeFiles(victims)
 }
@@ -468,132 +518,4 @@ func diskSyncDir(dir string) {
 		d.Sync()
 		d.Close()
 	}
-}
-
-// diskHeaderLen is the size of the fixed header of an entry file. An entry
-// file (format version 1) is, with integers little-endian:
-//
-//	offset size field
-//	     0    4 magic "IPXC"
-//	     4    2 format version, 1
-//	     6    2 content type length
-//	     8    2 ETag length
-//	    10    2 flags: bit 0 FirstFrameOnly; other bits zero
-//	    12    4 key length
-//	    16    8 LastModified, Unix seconds (math.MinInt64: zero time)
-//	    24    4 LastModified, nanoseconds
-//	    28    8 Created, Unix seconds (math.MinInt64: zero time)
-//	    36    4 Created, nanoseconds
-//	    40    8 data length
-//	    48    4 CRC-32C (Castagnoli) of bytes 0-47 followed by bytes 52 to
-//	            the end of the file
-//	    52      key, content type, ETag, data
-//
-// The file is exactly as long as the header says.
-const diskHeaderLen = 52
-
-const diskMagic = "IPXC"
-
-// diskFlagFirstFrame is the entry flag of Image.FirstFrameOnly.
-const diskFlagFirstFrame = 1
-
-// diskEncode returns the header, key, content type and ETag of img's entry
-// file; img.Data follows them.
-func diskEncode(tab *crc32.Table, key string, img *Image) ([]byte, error) {
-	if len(img.ContentType) > math.MaxUint16 || len(img.ETag) > math.MaxUint16 || uint64(len(key)) > math.MaxUint32 {
-		return nil, errors.New("imgproxy: disk cache entry: key, content type or ETag too long")
-	}
-	b := make([]byte, diskHeaderLen, diskHeaderLen+len(key)+len(img.ContentType)+len(img.ETag))
-	le := binary.LittleEndian
-	copy(b, diskMagic)
-	le.PutUint16(b[4:], 1)
-	le.PutUint16(b[6:], uint16(len(img.ContentType)))
-	le.PutUint16(b[8:], uint16(len(img.ETag)))
-	if img.FirstFrameOnly {
-		le.PutUint16(b[10:], diskFlagFirstFrame)
-	}
-	le.PutUint32(b[12:], uint32(len(key)))
-	diskPutTime(b[16:], img.LastModified)
-	diskPutTime(b[28:], img.Created)
-	le.PutUint64(b[40:], uint64(len(img.Data)))
-	b = append(b, key...)
-	b = append(b, img.ContentType...)
-	b = append(b, img.ETag...)
-	crc := crc32.Update(crc32.Checksum(b[:48], tab), tab, b[diskHeaderLen:])
-	le.PutUint32(b[48:], crc32.Update(crc, tab, img.Data))
-	return b, nil
-}
-
-// diskDecode parses the entry file b, which must be stored under key. The
-// image's Data shares b.
-func diskDecode(tab *crc32.Table, b []byte, key string) (*Image, error) {
-	if len(b) < diskHeaderLen || string(b[:4]) != diskMagic {
-		return nil, fmt.Errorf("%w: not an entry file", errDiskCorrupt)
-	}
-	le := binary.LittleEndian
-	flags := le.Uint16(b[10:])
-	if v := le.Uint16(b[4:]); v != 1 || flags&^diskFlagFirstFrame != 0 {
-		return nil, fmt.Errorf("%w: unknown format version %d", errDiskCorrupt, v)
-	}
-	ctLen, etagLen, keyLen := uint64(le.Uint16(b[6:])), uint64(le.Uint16(b[8:])), uint64(le.Uint32(b[12:]))
-	dataLen := le.Uint64(b[40:])
-	if dataLen > uint64(len(b)) || diskHeaderLen+keyLen+ctLen+etagLen+dataLen != uint64(len(b)) {
-		return nil, fmt.Errorf("%w: length %d does not match header", errDiskCorrupt, len(b))
-	}
-	crc := crc32.Update(crc32.Checksum(b[:48], tab), tab, b[diskHeaderLen:])
-	if crc != le.Uint32(b[48:]) {
-		return nil, fmt.Errorf("%w: checksum mismatch", errDiskCorrupt)
-	}
-	p := b[diskHeaderLen:]
-	if string(p[:keyLen]) != key {
-		return nil, fmt.Errorf("%w: stored under another key", errDiskCorrupt)
-	}
-	p = p[keyLen:]
-	off := ctLen + etagLen
-	lastMod, ok1 := diskTime(b[16:])
-	created, ok2 := diskTime(b[28:])
-	if !ok1 || !ok2 {
-		return nil, fmt.Errorf("%w: bad time", errDiskCorrupt)
-	}
-	return &Image{
-		ContentType:    diskContentType(p[:ctLen]),
-		ETag:           string(p[ctLen:off]),
-		Data:           p[off : off+dataLen : off+dataLen],
-		LastModified:   lastMod,
-		Created:        created,
-		FirstFrameOnly: flags&diskFlagFirstFrame != 0,
-	}, nil
-}
-
-// diskContentType returns b as a string without allocating for the usual
-// types.
-func diskContentType(b []byte) string {
-	switch string(b) {
-	case "image/jpeg":
-		return "image/jpeg"
-	case "image/png":
-		return "image/png"
-	case "image/gif":
-		return "image/gif"
-	case "image/webp":
-		return "image/webp"
-	}
-	return string(b)
-}
-
-func diskPutTime(b []byte, t time.Time) {
-	sec, nsec := int64(math.MinInt64), uint32(0)
-	if !t.IsZero() {
-		sec, nsec = t.Unix(), uint32(t.Nanosecond())
-	}
-	binary.LittleEndian.PutUint64(b, uint64(sec))
-	binary.LittleEndian.PutUint32(b[8:], nsec)
-}
-
-func diskTime(b []byte) (time.Time, bool) {
-	sec, nsec := int64(binary.LittleEndian.Uint64(b)), binary.LittleEndian.Uint32(b[8:])
-	if sec == math.MinInt64 {
-		return time.Time{}, nsec == 0
-	}
-	return time.Unix(sec, int64(nsec)).UTC(), nsec < 1e9
 }

@@ -13,10 +13,15 @@ import (
 
 // diskEntry is the index record of one entry file.
 type diskEntry struct {
-	sum        [16]byte // MD5 of the key
-	size       int64    // space the file takes on disk (diskSpace), bytes
-	atime      int64    // last access, Unix nanoseconds
-	stamped    int64    // when the file's mtime was last set, Unix nanoseconds
+	sum        [16]byte  // MD5 of the key
+	size       int64     // space the file takes on disk (diskSpace), bytes
+	length     int64     // the file's length in bytes, as last seen: a hint (0: unknown)
+	atime      int64     // last access, Unix nanoseconds
+	stamped    int64     // when the file's mtime was last set, Unix nanoseconds
+	meta       *diskMeta // the file's head, as last verified: a hint (nil: none kept)
+	metaAt     int       // 1 + its place in diskIndex.metas while meta is set; 0 otherwise
+	fd         *diskFD   // the file kept open for hits: a hint (nil: none)
+	fdAt       int       // 1 + its place in diskIndex.fds while fd is set; 0 otherwise
 	prev, next *diskEntry
 }
 
@@ -26,6 +31,9 @@ type diskIndex struct {
 	m    map[[16]byte]*diskEntry
 	root diskEntry // sentinel: root.next is the newest, root.prev the oldest
 	size int64     // total of the entries' sizes
+
+	metas diskRing // the entries with a diskMeta
+	fds   diskRing // the entries with an open file
 }
 
 // diskRoundUp rounds n up to a multiple of 4 KiB, the usual file-system
@@ -73,6 +81,7 @@ func (x *diskIndex) moveToFront(e *diskEntry) {
 }
 
 func (x *diskIndex) remove(e *diskEntry) {
+	x.dropHot(e)
 	x.unlink(e)
 	delete(x.m, e.sum)
 	x.size -= e.size
@@ -90,11 +99,11 @@ func (x *diskIndex) oldest() *diskEntry {
 // for sum, and evicts the oldest entries until the total fits MaxSize. It
 // returns the new record and the MD5s of the evicted entries, whose files
 // the caller removes with removeFiles.
-func (c *DiskCache) insertLocked(sum [16]byte, size, atime, stamped int64) (*diskEntry, [][16]byte) {
+func (c *DiskCache) insertLocked(sum [16]byte, size, length, atime, stamped int64) (*diskEntry, [][16]byte) {
 	if old := c.idx.m[sum]; old != nil {
 		c.idx.remove(old)
 	}
-	e := &diskEntry{sum: sum, size: size, atime: atime, stamped: stamped}
+	e := &diskEntry{sum: sum, size: size, length: length, atime: atime, stamped: stamped}
 	c.idx.pushFront(e)
 	var victims [][16]byte
 	for c.idx.size > c.maxSize {
@@ -212,9 +221,10 @@ func (c *DiskCache) dropAny(sum [16]byte, path string) {
 
 // diskFound is an entry file seen by the start-up scan.
 type diskFound struct {
-	sum   [16]byte
-	size  int64 // diskSpace, as Add accounts it
-	mtime int64
+	sum    [16]byte
+	size   int64 // diskSpace, as Add accounts it
+	length int64
+	mtime  int64
 }
 
 // scan rebuilds the index from Dir at start-up, while requests are served,
@@ -242,7 +252,7 @@ func (c *DiskCache) scan() {
 			_, gone := c.scanGone[f.sum]
 			if !known && !gone {
 				t := min(f.mtime, now)
-				c.idx.pushBack(&diskEntry{sum: f.sum, size: f.size, atime: t, stamped: t})
+				c.idx.pushBack(&diskEntry{sum: f.sum, size: f.size, length: f.length, atime: t, stamped: t})
 			}
 		}
 		c.mu.Unlock()
@@ -300,7 +310,7 @@ func (c *DiskCache) collect() []diskFound {
 				}
 				var sum [16]byte
 				hex.Decode(sum[:], []byte(name))
-				found = append(found, diskFound{sum: sum, size: diskSpace(fi), mtime: fi.ModTime().UnixNano()})
+				found = append(found, diskFound{sum: sum, size: diskSpace(fi), length: fi.Size(), mtime: fi.ModTime().UnixNano()})
 			}
 		}
 	}

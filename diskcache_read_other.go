@@ -8,28 +8,43 @@ import (
 	"os"
 )
 
-// readWhole reads the regular file at path; limit bounds the size read,
-// and a larger or irregular file is returned with a nil buffer for the
-// caller to reject.
-func readWhole(path string, limit int64) ([]byte, fs.FileInfo, error) {
+// diskFD would be an entry file kept open for hits; here, where a file
+// kept open could not be told from one removed or replaced since, none
+// is kept, and readEntry never returns one to keep.
+type diskFD struct{}
+
+func newDiskFD(int) *diskFD        { return &diskFD{} }
+func (h *diskFD) acquire() *diskFD { return h }
+func (*diskFD) release()           {}
+func closeFD(int)                  {}
+
+// readEntry reads the entry file at path and hands its bytes to use
+// before closing it; the open file h, the file's length as the index
+// last saw it and keep are not used here, and nothing is kept. fi is
+// the file's stat; the error wraps errDiskCorrupt if the file cannot be an
+// entry (irregular, or over limit), or is the error of use.
+func readEntry(path string, _ *diskFD, _, limit int64, _ bool, use func([]byte) error) (diskRead, error) {
+	r := diskRead{kept: -1}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, nil, err
+		return r, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, nil, err
+	if r.fi, err = f.Stat(); err != nil {
+		return r, err
 	}
-	if !fi.Mode().IsRegular() || fi.Size() > limit {
-		return nil, fi, nil
+	if err := diskCheckStat(r.fi, r.fi.Size(), limit); err != nil {
+		return r, err
 	}
-	buf := make([]byte, fi.Size())
+	buf := make([]byte, r.fi.Size())
 	n, err := io.ReadFull(f, buf)
-	if err == io.ErrUnexpectedEOF {
-		err = nil // shrank while read: the caller sees the short length
+	if err != nil && err != io.ErrUnexpectedEOF {
+		return r, err
 	}
-	return buf[:n], fi, err
+	if err := diskCheckStat(r.fi, int64(n), limit); err != nil {
+		return r, err
+	}
+	return r, use(buf)
 }
 
 // sameFile reports whether a and b describe the same file.
