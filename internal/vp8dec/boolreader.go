@@ -1,6 +1,9 @@
 package vp8dec
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"math/bits"
+)
 
 // boolDecoder is the boolean entropy decoder of RFC 6386 section 7. It
 // keeps up to 56 bits of look-ahead below the 8-bit window and refills
@@ -11,22 +14,17 @@ type boolDecoder struct {
 	buf   []byte
 	pos   int
 	value uint64 // the window in bits [nbits, nbits+8), look-ahead below
-	nbits int    // bits of look-ahead
+	nbits int    // bits of look-ahead; negative: the window lacks as many
 	rng   uint32 // range, 128..255 between reads
 	over  int    // zero bytes loaded past the end of buf
 }
 
 // init starts the decoder on b.
 func (d *boolDecoder) init(b []byte) {
-	*d = boolDecoder{buf: b, rng: 255}
-	if len(b) > 0 {
-		d.value, d.pos = uint64(b[0]), 1
-	} else {
-		d.over = 1
-	}
+	*d = boolDecoder{buf: b, rng: 255, nbits: -8}
 }
 
-// refill tops the look-ahead up to 48..56 bits.
+// refill tops the look-ahead up to 49..56 bits.
 func (d *boolDecoder) refill() {
 	if d.pos+8 <= len(d.buf) {
 		n := (56 - d.nbits) >> 3
@@ -48,24 +46,24 @@ func (d *boolDecoder) refill() {
 	}
 }
 
-// readBool reads one bool whose probability of being false is p/256.
+// readBool reads one bool whose probability of being false is p/256
+// (section 7.3).
 func (d *boolDecoder) readBool(p uint8) bool {
-	if d.nbits < 8 {
+	if d.nbits < 0 {
 		d.refill()
 	}
-	split := 1 + (((d.rng - 1) * uint32(p)) >> 8)
-	big := uint64(split) << d.nbits
-	var bit bool
-	if d.value >= big {
+	split := 1 + (d.rng-1)*uint32(p)>>8
+	big := uint64(split) << uint(d.nbits)
+	bit := d.value >= big
+	if bit {
 		d.rng -= split
 		d.value -= big
-		bit = true
 	} else {
 		d.rng = split
 	}
-	s := normShift[d.rng]
-	d.rng <<= s
-	d.nbits -= int(s)
+	s := bits.LeadingZeros32(d.rng) - 24
+	d.rng <<= uint(s)
+	d.nbits -= s
 	return bit
 }
 
@@ -111,13 +109,28 @@ func (d *boolDecoder) overrun() bool {
 	return d.over*8 > d.nbits+16
 }
 
-// normShift is the left shift that brings a range of 1..255 back to
-// 128..255. Never modified.
-var normShift = func() (t [256]uint8) {
-	for r := 1; r < 256; r++ {
-		for v := r; v < 128; v <<= 1 {
-			t[r]++
-		}
+
+// decodeBool is readBool on the decoder's state held in the caller's
+// variables, for hot loops; nbits must not be negative (see refillState).
+// Small enough to be inlined.
+func decodeBool(value uint64, nbits int, rng uint32, p uint8) (uint64, int, uint32, bool) {
+	split := 1 + (rng-1)*uint32(p)>>8
+	big := uint64(split) << uint(nbits)
+	bit := value >= big
+	if bit {
+		rng -= split
+		value -= big
+	} else {
+		rng = split
 	}
-	return t
-}()
+	s := bits.LeadingZeros32(rng) - 24
+	return value, nbits - s, rng << uint(s), bit
+}
+
+// refillState refills d from the state a hot loop holds and returns the
+// new value and nbits.
+func (d *boolDecoder) refillState(value uint64, nbits int) (uint64, int) {
+	d.value, d.nbits = value, nbits
+	d.refill()
+	return d.value, d.nbits
+}

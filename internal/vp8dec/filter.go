@@ -128,103 +128,95 @@ func abs32(v int32) int32 {
 	return v
 }
 
-// clampS8 clamps to a signed 8-bit value.
-func clampS8(v int32) int32 { return min(max(v, -128), 127) }
+// The filters below work on unsigned samples: the differences are those
+// of the signed values of RFC 6386 section 15, and clamping p+a to 0..255
+// is clamping the signed p+a to -128..127. Their edge test
+// 4*|p0-q0| + |p1-q1| <= 2*limit+1 is the specification's
+// |p0-q0|*2 + |p1-q1|/2 <= limit without the division. Each reads the
+// pixels across an edge at buf[o + i*pitch], step apart, for i < n.
 
-// edgeLimitOK is the edge test of section 15.2 and 15.3:
-// |p0-q0|*2 + |p1-q1|/2 <= limit.
-func edgeLimitOK(p1, p0, q0, q1, limit int32) bool {
-	return abs32(p0-q0)*2+abs32(p1-q1)>>1 <= limit
-}
-
-// commonAdjust moves p0 and q0 (signed, -128..127) toward each other
-// (section 15.2), with the outer taps p1-q1 if outer; it returns the
-// adjustment a of q0 and the new p0, q0.
-func commonAdjust(outer bool, p1, p0, q0, q1 int32) (a, np0, nq0 int32) {
-	v := 3 * (q0 - p0)
-	if outer {
-		v += clampS8(p1 - q1)
-	}
-	v = clampS8(v)
-	b := clampS8(v+3) >> 3
-	a = clampS8(v+4) >> 3
-	return a, clampS8(p0 + b), clampS8(q0 - a)
-}
-
-// simpleEdge runs the simple filter across an edge of 16 pixels at
-// buf[o]: step goes across the edge (1 for a vertical edge), pitch along
-// it.
+// simpleEdge is the simple filter (section 15.2).
 func simpleEdge(buf []byte, o, step, pitch int, limit int32) {
+	t := 2*limit + 1
 	for i := range 16 {
 		at := o + i*pitch
-		p1, p0 := int32(buf[at-2*step])-128, int32(buf[at-step])-128
-		q0, q1 := int32(buf[at])-128, int32(buf[at+step])-128
-		if !edgeLimitOK(p1, p0, q0, q1, limit) {
+		p1, p0, q0, q1 := int32(buf[at-2*step]), int32(buf[at-step]), int32(buf[at]), int32(buf[at+step])
+		if 4*abs32(p0-q0)+abs32(p1-q1) > t {
 			continue
 		}
-		_, np0, nq0 := commonAdjust(true, p1, p0, q0, q1)
-		buf[at-step], buf[at] = byte(np0+128), byte(nq0+128)
+		a := 3*(q0-p0) + min(max(p1-q1, -128), 127)
+		a1 := min(max((a+4)>>3, -16), 15)
+		a2 := min(max((a+3)>>3, -16), 15)
+		buf[at-step] = uint8(min(max(p0+a2, 0), 255))
+		buf[at] = uint8(min(max(q0-a1, 0), 255))
 	}
 }
 
-// taps reads the eight pixels across an edge, signed.
-func taps(buf []byte, at, step int) (p3, p2, p1, p0, q0, q1, q2, q3 int32) {
-	return int32(buf[at-4*step]) - 128, int32(buf[at-3*step]) - 128, int32(buf[at-2*step]) - 128,
-		int32(buf[at-step]) - 128, int32(buf[at]) - 128, int32(buf[at+step]) - 128,
-		int32(buf[at+2*step]) - 128, int32(buf[at+3*step]) - 128
-}
-
-// normalOK is filter_yes of section 15.3: the edge test and every
-// interior difference within the interior limit.
-func normalOK(f filterInfo, limit, p3, p2, p1, p0, q0, q1, q2, q3 int32) bool {
-	il := f.ilimit
-	return edgeLimitOK(p1, p0, q0, q1, limit) &&
-		abs32(p3-p2) <= il && abs32(p2-p1) <= il && abs32(p1-p0) <= il &&
-		abs32(q3-q2) <= il && abs32(q2-q1) <= il && abs32(q1-q0) <= il
-}
-
-func highVariance(f filterInfo, p1, p0, q0, q1 int32) bool {
-	return abs32(p1-p0) > f.hev || abs32(q1-q0) > f.hev
-}
-
-// mbEdge is the macroblock edge filter of section 15.3 over n pixels.
+// mbEdge is the macroblock edge filter (section 15.3).
 func mbEdge(buf []byte, o, step, pitch, n int, f filterInfo) {
-	limit := f.limit + 4
+	t, il, hev := 2*(f.limit+4)+1, f.ilimit, f.hev
 	for i := range n {
 		at := o + i*pitch
-		p3, p2, p1, p0, q0, q1, q2, q3 := taps(buf, at, step)
-		if !normalOK(f, limit, p3, p2, p1, p0, q0, q1, q2, q3) {
+		p1, p0, q0, q1 := int32(buf[at-2*step]), int32(buf[at-step]), int32(buf[at]), int32(buf[at+step])
+		if 4*abs32(p0-q0)+abs32(p1-q1) > t {
 			continue
 		}
-		if highVariance(f, p1, p0, q0, q1) {
-			_, np0, nq0 := commonAdjust(true, p1, p0, q0, q1)
-			buf[at-step], buf[at] = byte(np0+128), byte(nq0+128)
+		p3, p2, q2, q3 := int32(buf[at-4*step]), int32(buf[at-3*step]), int32(buf[at+2*step]), int32(buf[at+3*step])
+		if abs32(p3-p2) > il || abs32(p2-p1) > il || abs32(p1-p0) > il ||
+			abs32(q3-q2) > il || abs32(q2-q1) > il || abs32(q1-q0) > il {
 			continue
 		}
-		w := clampS8(clampS8(p1-q1) + 3*(q0-p0))
-		a := clampS8((27*w + 63) >> 7)
-		buf[at-step], buf[at] = byte(clampS8(p0+a)+128), byte(clampS8(q0-a)+128)
-		a = clampS8((18*w + 63) >> 7)
-		buf[at-2*step], buf[at+step] = byte(clampS8(p1+a)+128), byte(clampS8(q1-a)+128)
-		a = clampS8((9*w + 63) >> 7)
-		buf[at-3*step], buf[at+2*step] = byte(clampS8(p2+a)+128), byte(clampS8(q2-a)+128)
+		outer := min(max(p1-q1, -128), 127)
+		if abs32(p1-p0) > hev || abs32(q1-q0) > hev {
+			a := 3*(q0-p0) + outer
+			a1 := min(max((a+4)>>3, -16), 15)
+			a2 := min(max((a+3)>>3, -16), 15)
+			buf[at-step] = uint8(min(max(p0+a2, 0), 255))
+			buf[at] = uint8(min(max(q0-a1, 0), 255))
+			continue
+		}
+		w := min(max(3*(q0-p0)+outer, -128), 127)
+		a := (27*w + 63) >> 7
+		buf[at-step] = uint8(min(max(p0+a, 0), 255))
+		buf[at] = uint8(min(max(q0-a, 0), 255))
+		a = (18*w + 63) >> 7
+		buf[at-2*step] = uint8(min(max(p1+a, 0), 255))
+		buf[at+step] = uint8(min(max(q1-a, 0), 255))
+		a = (9*w + 63) >> 7
+		buf[at-3*step] = uint8(min(max(p2+a, 0), 255))
+		buf[at+2*step] = uint8(min(max(q2-a, 0), 255))
 	}
 }
 
-// subEdge is the subblock edge filter of section 15.3 over n pixels.
+// subEdge is the subblock edge filter (section 15.3).
 func subEdge(buf []byte, o, step, pitch, n int, f filterInfo) {
+	t, il, hev := 2*f.limit+1, f.ilimit, f.hev
 	for i := range n {
 		at := o + i*pitch
-		p3, p2, p1, p0, q0, q1, q2, q3 := taps(buf, at, step)
-		if !normalOK(f, f.limit, p3, p2, p1, p0, q0, q1, q2, q3) {
+		p1, p0, q0, q1 := int32(buf[at-2*step]), int32(buf[at-step]), int32(buf[at]), int32(buf[at+step])
+		if 4*abs32(p0-q0)+abs32(p1-q1) > t {
 			continue
 		}
-		hev := highVariance(f, p1, p0, q0, q1)
-		a, np0, nq0 := commonAdjust(hev, p1, p0, q0, q1)
-		buf[at-step], buf[at] = byte(np0+128), byte(nq0+128)
-		if !hev {
-			a = (a + 1) >> 1
-			buf[at-2*step], buf[at+step] = byte(clampS8(p1+a)+128), byte(clampS8(q1-a)+128)
+		p3, p2, q2, q3 := int32(buf[at-4*step]), int32(buf[at-3*step]), int32(buf[at+2*step]), int32(buf[at+3*step])
+		if abs32(p3-p2) > il || abs32(p2-p1) > il || abs32(p1-p0) > il ||
+			abs32(q3-q2) > il || abs32(q2-q1) > il || abs32(q1-q0) > il {
+			continue
 		}
+		if abs32(p1-p0) > hev || abs32(q1-q0) > hev {
+			a := 3*(q0-p0) + min(max(p1-q1, -128), 127)
+			a1 := min(max((a+4)>>3, -16), 15)
+			a2 := min(max((a+3)>>3, -16), 15)
+			buf[at-step] = uint8(min(max(p0+a2, 0), 255))
+			buf[at] = uint8(min(max(q0-a1, 0), 255))
+			continue
+		}
+		a := 3 * (q0 - p0)
+		a1 := min(max((a+4)>>3, -16), 15)
+		a2 := min(max((a+3)>>3, -16), 15)
+		a3 := (a1 + 1) >> 1
+		buf[at-2*step] = uint8(min(max(p1+a3, 0), 255))
+		buf[at-step] = uint8(min(max(p0+a2, 0), 255))
+		buf[at] = uint8(min(max(q0-a1, 0), 255))
+		buf[at+step] = uint8(min(max(q1-a3, 0), 255))
 	}
 }

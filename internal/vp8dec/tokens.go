@@ -82,47 +82,73 @@ func blockKind(n int, blk []int16) uint8 {
 // readCoeffs reads the tokens of one block from position first (section
 // 13.2), storing the dequantised coefficients in raster order into out. It
 // returns the position after the last coded token: first if the block
-// opens with an end of block, 16 if it runs to the end.
+// opens with an end of block, 16 if it runs to the end. It is the hot
+// loop of the decoder: it holds the boolean decoder's state in local
+// variables and reads with the inlined decodeBool, calling out only to
+// refill and for the rare large tokens.
 func (d *Decoder) readCoeffs(br *boolDecoder, typ, ctx int, dq *[2]int32, first int, out []int16) int {
 	probs := &d.probs[typ]
+	value, nbits, rng := br.value, br.nbits, br.rng
+	var bit bool
 	n := first
 	p := &probs[coeffBands[n]][ctx]
-	if !br.readBool(p[0]) {
+	if nbits < 0 {
+		value, nbits = br.refillState(value, nbits)
+	}
+	if value, nbits, rng, bit = decodeBool(value, nbits, rng, p[0]); !bit {
+		br.value, br.nbits, br.rng = value, nbits, rng
 		return n
 	}
 	for {
-		if !br.readBool(p[1]) { // DCT_0: no end of block may follow
+		if nbits < 0 {
+			value, nbits = br.refillState(value, nbits)
+		}
+		if value, nbits, rng, bit = decodeBool(value, nbits, rng, p[1]); !bit { // DCT_0: no end of block may follow
 			n++
 			if n == 16 {
-				return 16
+				break
 			}
 			p = &probs[coeffBands[n]][0]
 			continue
 		}
+		if nbits < 0 {
+			value, nbits = br.refillState(value, nbits)
+		}
 		var v int32
 		next := 2
-		if !br.readBool(p[2]) {
+		if value, nbits, rng, bit = decodeBool(value, nbits, rng, p[2]); !bit {
 			v, next = 1, 1
 		} else {
+			br.value, br.nbits, br.rng = value, nbits, rng
 			v = readLarge(br, p)
+			value, nbits, rng = br.value, br.nbits, br.rng
 		}
-		if br.readBool(128) {
+		if nbits < 0 {
+			value, nbits = br.refillState(value, nbits)
+		}
+		if value, nbits, rng, bit = decodeBool(value, nbits, rng, 128); bit {
 			v = -v
 		}
 		f := dq[1]
 		if n == 0 {
 			f = dq[0]
 		}
-		out[zigzag[n]] = int16(v * f)
+		out[zigzag[n]&15] = int16(v * f)
 		n++
 		if n == 16 {
-			return 16
+			break
 		}
 		p = &probs[coeffBands[n]][next]
-		if !br.readBool(p[0]) {
+		if nbits < 0 {
+			value, nbits = br.refillState(value, nbits)
+		}
+		if value, nbits, rng, bit = decodeBool(value, nbits, rng, p[0]); !bit {
+			br.value, br.nbits, br.rng = value, nbits, rng
 			return n
 		}
 	}
+	br.value, br.nbits, br.rng = value, nbits, rng
+	return 16
 }
 
 // readLarge reads a token of value 2 or more (DCT_2 .. DCT_CAT6) and its
