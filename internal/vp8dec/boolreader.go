@@ -109,7 +109,6 @@ func (d *boolDecoder) overrun() bool {
 	return d.over*8 > d.nbits+16
 }
 
-
 // decodeBool is readBool on the decoder's state held in the caller's
 // variables, for hot loops; nbits must not be negative (see refillState).
 // Small enough to be inlined.
