@@ -73,14 +73,19 @@ func decodeWebP(ctx context.Context, data []byte, h *header, req decodeRequest) 
 	return &picture.Picture{Image: m, Meta: h.meta}, resample.Extent{}, nil
 }
 
-// decodeWebPStill decodes a still WebP through a ctxReader and brings it
-// to full range; a done ctx is its error, even once decoded. The decode
-// runs on a goroutine of its own so that the request ends with ctx even
-// where the decoder cannot (a lossy frame): the decode is then detached
+// decodeWebPStill decodes a still WebP and brings it to full range; a
+// done ctx is its error, even once decoded. A lossy frame without alpha
+// goes through our decoder (decodeVP8, webp_lossy.go), which stops at
+// ctx. The rest goes to x/image/webp through a ctxReader, on a goroutine
+// of its own so that the request ends with ctx even where the decoder
+// cannot (a lossy frame with alpha): the decode is then detached
 // (req.detach), and the transform's CPU slot and memory stay taken until
 // it ends, at most the worst case above.
 func decodeWebPStill(ctx context.Context, data []byte, req decodeRequest) (image.Image, error) {
-	m, err := detachable(ctx, req, func() (image.Image, error) { return webp.Decode(newCtxReader(ctx, data)) })
+	m, ok, err := decodeVP8(ctx, data, req)
+	if !ok {
+		m, err = detachable(ctx, req, func() (image.Image, error) { return webp.Decode(newCtxReader(ctx, data)) })
+	}
 	if err != nil {
 		return nil, decodeError(ctx, FormatWebP, err)
 	}
