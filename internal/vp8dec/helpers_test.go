@@ -138,3 +138,9 @@ func decodeFile(tb testing.TB, file []byte, opt Options) *image.YCbCr {
 	require.NoError(tb, err)
 	return m
 }
+
+// hasTool reports whether a command is installed.
+func hasTool(name string) bool {
+	_, err := exec.LookPath(name)
+	return err == nil
+}
