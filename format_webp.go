@@ -40,7 +40,10 @@ func webpHeader(data []byte) (header, error) {
 // decodeWebP decodes with golang.org/x/image/webp; of an animation, the
 // first frame only, placed on its canvas.
 //
-// Worst case (x/image/webp v0.48.0). Lossy (VP8): it reads the whole
+// A lossy frame without alpha decodes with internal/vp8dec (see
+// decodeVP8; its package doc gives its cost), which stops at ctx. For
+// the rest, the worst case (x/image/webp v0.48.0). Lossy (VP8, here with
+// an ALPH chunk): it reads the whole
 // frame into memory first (a token partition of 16 MiB or more is
 // refused), then decodes macroblock rows with no hook, so once begun a
 // lossy decode cannot be stopped: time is linear in pixels plus
