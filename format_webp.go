@@ -40,7 +40,10 @@ func webpHeader(data []byte) (header, error) {
 // decodeWebP decodes with golang.org/x/image/webp; of an animation, the
 // first frame only, placed on its canvas.
 //
-// Worst case (x/image/webp v0.48.0). Lossy (VP8): it reads the whole
+// A lossy frame without alpha decodes with internal/vp8dec (see
+// decodeVP8; its package doc gives its cost), which stops at ctx. For
+// the rest, the worst case (x/image/webp v0.48.0). Lossy (VP8, here with
+// an ALPH chunk): it reads the whole
 // frame into memory first (a token partition of 16 MiB or more is
 // refused), then decodes macroblock rows with no hook, so once begun a
 // lossy decode cannot be stopped: time is linear in pixels plus
@@ -73,14 +76,19 @@ func decodeWebP(ctx context.Context, data []byte, h *header, req decodeRequest) 
 	return &picture.Picture{Image: m, Meta: h.meta}, resample.Extent{}, nil
 }
 
-// decodeWebPStill decodes a still WebP through a ctxReader and brings it
-// to full range; a done ctx is its error, even once decoded. The decode
-// runs on a goroutine of its own so that the request ends with ctx even
-// where the decoder cannot (a lossy frame): the decode is then detached
+// decodeWebPStill decodes a still WebP and brings it to full range; a
+// done ctx is its error, even once decoded. A lossy frame without alpha
+// goes through our decoder (decodeVP8, webp_lossy.go), which stops at
+// ctx. The rest goes to x/image/webp through a ctxReader, on a goroutine
+// of its own so that the request ends with ctx even where the decoder
+// cannot (a lossy frame with alpha): the decode is then detached
 // (req.detach), and the transform's CPU slot and memory stay taken until
 // it ends, at most the worst case above.
 func decodeWebPStill(ctx context.Context, data []byte, req decodeRequest) (image.Image, error) {
-	m, err := detachable(ctx, req, func() (image.Image, error) { return webp.Decode(newCtxReader(ctx, data)) })
+	m, ok, err := decodeVP8(ctx, data, req)
+	if !ok {
+		m, err = detachable(ctx, req, func() (image.Image, error) { return webp.Decode(newCtxReader(ctx, data)) })
+	}
 	if err != nil {
 		return nil, decodeError(ctx, FormatWebP, err)
 	}

@@ -52,9 +52,11 @@ func TestTimeoutEndsDecode(t *testing.T) {
 		{"baseline jpeg", "/image/-x-,q50/p.jpg", hostile.ValidJPEG(4000, 3000, false)},
 		{"png", "/image/-x-,q50/p.png", hostile.PNGBomb(4000, 3000, false)},
 		{"gif", "/image/-x-,png/p.gif", hostile.GIFBomb(4000, 3000)},
-		// x/image/webp cannot stop a lossy frame: the request ends with
-		// its context all the same, the decode detached.
-		{"lossy webp", "/image/-x-,q50/p.webp", lossyWebP(t, 2000, 2000)},
+		// internal/vp8dec checks the context every macroblock row.
+		{"lossy webp", "/image/-x-,q50/p.webp", lossyWebP(t, 2000, 2000, false)},
+		// x/image/webp cannot stop a lossy frame with alpha: the request
+		// ends with its context all the same, the decode detached.
+		{"lossy webp with alpha", "/image/-x-,q50/p.webp", lossyWebP(t, 2000, 2000, true)},
 	} {
 		if c.data == nil {
 			continue
@@ -89,15 +91,16 @@ func TestTimeoutEndsDecode(t *testing.T) {
 	}
 }
 
-// lossyWebP returns a w x h lossy WebP of noise made by cwebp, nil (the
-// case is left out, with a message) where cwebp is not installed.
-func lossyWebP(t *testing.T, w, h int) []byte {
+// lossyWebP returns a w x h lossy WebP of noise made by cwebp, with an
+// ALPH chunk of noise too if alpha, nil (the case is left out, with a
+// message) where cwebp is not installed.
+func lossyWebP(t *testing.T, w, h int, alpha bool) []byte {
 	m := image.NewNRGBA(image.Rect(0, 0, w, h))
 	rng := rand.New(rand.NewPCG(1, 2))
 	for i := range m.Pix {
 		m.Pix[i] = uint8(rng.Uint32())
 	}
-	for i := 3; i < len(m.Pix); i += 4 {
+	for i := 3; i < len(m.Pix) && !alpha; i += 4 {
 		m.Pix[i] = 255
 	}
 	var buf bytes.Buffer
@@ -123,13 +126,13 @@ func cwebp(t *testing.T, pngData []byte, q int) []byte {
 	return b
 }
 
-// TestDetachedDecodeKeepsItsSlot: a lossy WebP decode that its context's
-// end detaches keeps the transform's CPU slot until it really ends, so
-// the limiter never runs more decodes than it has slots; then the slot
-// comes back.
+// TestDetachedDecodeKeepsItsSlot: a lossy WebP decode with alpha (left to
+// x/image/webp) that its context's end detaches keeps the transform's CPU
+// slot until it really ends, so the limiter never runs more decodes than
+// it has slots; then the slot comes back.
 func TestDetachedDecodeKeepsItsSlot(t *testing.T) {
 	t.Parallel()
-	data := lossyWebP(t, 2000, 2000)
+	data := lossyWebP(t, 2000, 2000, true)
 	if data == nil {
 		t.Skip("cwebp not installed")
 	}
@@ -153,4 +156,33 @@ func TestDetachedDecodeKeepsItsSlot(t *testing.T) {
 		}, time.Minute, 10*time.Millisecond, "the slot comes back when the decode ends")
 	}
 	assert.True(t, held, "a decode detached at its deadline held its slot")
+}
+
+// TestLossyWebPDecodeStops: a lossy WebP without alpha, decoded by
+// internal/vp8dec, stops at its context's end: the transform's only CPU
+// slot is free the moment Resize returns, where a detached decode would
+// still hold it (503 at once: no queue).
+func TestLossyWebPDecodeStops(t *testing.T) {
+	t.Parallel()
+	data := lossyWebP(t, 2000, 2000, false)
+	if data == nil {
+		t.Skip("cwebp not installed")
+	}
+	r := &imgproxy.BildResizer{Concurrency: 1, MaxQueue: -1}
+	small := &imgproxy.Source{Data: hostile.ValidJPEG(64, 48, false)}
+	o, err := imgproxy.ParseOptions("32x-")
+	require.NoError(t, err)
+	full, err := imgproxy.ParseOptions("-x-,q50")
+	require.NoError(t, err)
+	for timeout := time.Millisecond; timeout <= 64*time.Millisecond; timeout *= 2 {
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		_, err := r.Resize(ctx, &imgproxy.Source{Data: data}, full)
+		cancel()
+		if err == nil {
+			break // decoded within the timeout: longer ones prove nothing more
+		}
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		_, err = r.Resize(context.Background(), small, o)
+		require.NoError(t, err, "the slot is free once Resize returns (timeout %v)", timeout)
+	}
 }
