@@ -12,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/imgproxy-go/imgproxy/internal/pngdec/pngtest"
 )
 
 func decodeAll(data []byte) (image.Image, error) {
@@ -47,10 +49,10 @@ func requireSame(t *testing.T, want, got image.Image, name string) {
 func TestDecodeMatchesImagePNG(t *testing.T) {
 	t.Parallel()
 	n := 0
-	for _, k := range kinds() {
+	for _, k := range pngtest.Kinds() {
 		for _, split := range []int{0, 7} {
 			name := fmt.Sprintf("%+v/idat%d", k, split)
-			data := rawPNG(t, k, uint64(n), split)
+			data := pngtest.Encode(t, k, uint64(n), split)
 			n++
 			want, err := png.Decode(bytes.NewReader(data))
 			require.NoError(t, err, name)
@@ -66,11 +68,11 @@ func TestDecodeMatchesImagePNG(t *testing.T) {
 // sink's error ends it.
 func TestRowsMatchDecode(t *testing.T) {
 	t.Parallel()
-	for i, k := range kinds() {
-		if k.laced {
+	for i, k := range pngtest.Kinds() {
+		if k.Laced {
 			continue
 		}
-		data := rawPNG(t, k, uint64(i), 0)
+		data := pngtest.Encode(t, k, uint64(i), 0)
 		p, err := Parse(data)
 		require.NoError(t, err)
 		whole, err := p.Decode(nil, 0)
@@ -80,15 +82,15 @@ func TestRowsMatchDecode(t *testing.T) {
 		err = p.Rows(nil, func(y int, row image.Image) error {
 			require.Equal(t, next, y)
 			next++
-			require.Equal(t, image.Rect(0, 0, k.w, 1), row.Bounds())
+			require.Equal(t, image.Rect(0, 0, k.W, 1), row.Bounds())
 			rp, _ := pixOf(row)
 			require.Equal(t, wp[y*stride:(y+1)*stride], rp, "%+v row %d", k, y)
 			return nil
 		})
 		require.NoError(t, err)
-		require.Equal(t, k.h, next)
+		require.Equal(t, k.H, next)
 	}
-	p, err := Parse(rawPNG(t, kind{ct: 2, depth: 8, w: 10, h: 10}, 1, 0))
+	p, err := Parse(pngtest.Encode(t, pngtest.Kind{CT: 2, Depth: 8, W: 10, H: 10}, 1, 0))
 	require.NoError(t, err)
 	stop := errors.New("stop")
 	rows := 0
@@ -107,7 +109,7 @@ func rechunk(data []byte, typ string, edit func([]byte) []byte) []byte {
 		if ty == typ {
 			body = edit(append([]byte(nil), body...))
 		}
-		writeChunk(&out, ty, body)
+		pngtest.WriteChunk(&out, ty, body)
 		off += 12 + n
 	}
 	return out.Bytes()
@@ -117,13 +119,13 @@ func rechunk(data []byte, typ string, edit func([]byte) []byte) []byte {
 // and image/png refuses it too.
 func TestCorruptRefused(t *testing.T) {
 	t.Parallel()
-	good := rawPNG(t, kind{ct: 2, depth: 8, w: 33, h: 17}, 3, 0)
-	laced := rawPNG(t, kind{ct: 6, depth: 16, w: 33, h: 17, laced: true}, 4, 0)
+	good := pngtest.Encode(t, pngtest.Kind{CT: 2, Depth: 8, W: 33, H: 17}, 3, 0)
+	laced := pngtest.Encode(t, pngtest.Kind{CT: 6, Depth: 16, W: 33, H: 17, Laced: true}, 4, 0)
 	idatAt := bytes.Index(good, []byte("IDAT"))
 	recompress := func(data []byte, edit func([]byte) []byte) []byte {
 		return rechunk(data, "IDAT", func(b []byte) []byte {
-			raw := inflate(t, b)
-			return deflate(t, edit(raw))
+			raw := pngtest.Inflate(t, b)
+			return pngtest.Deflate(t, edit(raw))
 		})
 	}
 	cases := map[string][]byte{
@@ -169,7 +171,7 @@ func flip(data []byte, at int) []byte {
 // CRC is refused.
 func TestCRCCoversEveryChunk(t *testing.T) {
 	t.Parallel()
-	data := rawPNG(t, kind{ct: 3, depth: 4, w: 9, h: 9, trns: true, plte: 7}, 5, 0)
+	data := pngtest.Encode(t, pngtest.Kind{CT: 3, Depth: 4, W: 9, H: 9, TRNS: true, PLTE: 7}, 5, 0)
 	for off := 8; off < len(data); {
 		n := int(binary.BigEndian.Uint32(data[off:]))
 		for at := off + 4; at < off+12+n; at += max(1, n/3) {
@@ -186,7 +188,7 @@ func TestCRCCoversEveryChunk(t *testing.T) {
 func TestCheckEndsDecode(t *testing.T) {
 	t.Parallel()
 	for _, laced := range []bool{false, true} {
-		data := rawPNG(t, kind{ct: 6, depth: 8, w: 300, h: 200, laced: laced}, 6, 0)
+		data := pngtest.Encode(t, pngtest.Kind{CT: 6, Depth: 8, W: 300, H: 200, Laced: laced}, 6, 0)
 		p, err := Parse(data)
 		require.NoError(t, err)
 		calls := 0
@@ -214,7 +216,7 @@ func TestCheckEndsDecode(t *testing.T) {
 // allocation that depends on its size.
 func TestPixelLimit(t *testing.T) {
 	t.Parallel()
-	data := rawPNG(t, kind{ct: 0, depth: 8, w: 100, h: 100}, 7, 0)
+	data := pngtest.Encode(t, pngtest.Kind{CT: 0, Depth: 8, W: 100, H: 100}, 7, 0)
 	p, err := Parse(data)
 	require.NoError(t, err)
 	_, err = p.Decode(nil, 9999)

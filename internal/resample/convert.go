@@ -63,8 +63,18 @@ func grayRows(s *image.Gray) rowFunc {
 }
 
 func palettedRows(s *image.Paletted, premul bool) rowFunc {
-	var lut [256][4]byte // indices outside the palette: transparent black
-	for i, c := range s.Palette[:min(len(s.Palette), 256)] {
+	lut := paletteLUT(s.Palette, premul)
+	return func(y int, out []byte) {
+		in := s.Pix[s.PixOffset(s.Rect.Min.X, s.Rect.Min.Y+y):]
+		lutRow(out, in, lut)
+	}
+}
+
+// paletteLUT returns pal as 8-bit RGBA, premultiplied or not; indices
+// outside the palette are transparent black.
+func paletteLUT(pal color.Palette, premul bool) *[256][4]byte {
+	var lut [256][4]byte
+	for i, c := range pal[:min(len(pal), 256)] {
 		var p color.NRGBA
 		if premul {
 			r, g, b, a := c.RGBA()
@@ -74,11 +84,13 @@ func palettedRows(s *image.Paletted, premul bool) rowFunc {
 		}
 		lut[i] = [4]byte{p.R, p.G, p.B, p.A}
 	}
-	return func(y int, out []byte) {
-		in := s.Pix[s.PixOffset(s.Rect.Min.X, s.Rect.Min.Y+y):]
-		for i := 0; i+3 < len(out) && i/4 < len(in); i += 4 {
-			copy(out[i:i+4], lut[in[i/4]][:])
-		}
+	return &lut
+}
+
+// lutRow writes the colours of the indices in into out.
+func lutRow(out, in []byte, lut *[256][4]byte) {
+	for i := 0; i+3 < len(out) && i/4 < len(in); i += 4 {
+		copy(out[i:i+4], lut[in[i/4]][:])
 	}
 }
 

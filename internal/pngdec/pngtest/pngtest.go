@@ -1,4 +1,7 @@
-package pngdec
+// Package pngtest writes PNG files of every colour type, bit depth,
+// tRNS, palette size and interlacing, with every filter type, for tests
+// of PNG decoders (internal/pngdec and the root package's pipeline).
+package pngtest
 
 import (
 	"bytes"
@@ -11,31 +14,44 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// kind is one generated test picture: every colour type and depth the
-// specification allows, tRNS, palettes, interlacing, odd sizes.
-type kind struct {
-	ct, depth, w, h int
-	laced, trns     bool
-	plte            int // palette entries (colour type 3)
+const signature = "\x89PNG\r\n\x1a\n"
+
+// pass is one Adam7 pass: the pixels at (x0 + i*dx, y0 + j*dy).
+type pass struct{ x0, y0, dx, dy int }
+
+var adam7 = [7]pass{
+	{0, 0, 8, 8}, {4, 0, 8, 8}, {0, 4, 4, 8}, {2, 0, 4, 4},
+	{0, 2, 2, 4}, {1, 0, 2, 2}, {0, 1, 1, 2},
 }
 
-// rawPNG writes a PNG of k with random samples, each row filtered with
+func (a pass) size(w, h int) (int, int) {
+	return (w - a.x0 + a.dx - 1) / a.dx, (h - a.y0 + a.dy - 1) / a.dy
+}
+
+// Kind is one generated test picture.
+type Kind struct {
+	CT, Depth, W, H int  // colour type, bit depth, size
+	Laced, TRNS     bool // Adam7; a tRNS chunk (colour types 0, 2, 3)
+	PLTE            int  // palette entries (colour type 3)
+}
+
+// Encode writes a PNG of k with random samples, each row filtered with
 // the filter type (row number mod 5), so that every filter is decoded.
 // Its IDAT data is split in chunks of at most idat bytes (0: one chunk).
-func rawPNG(t testing.TB, k kind, seed uint64, idat int) []byte {
+func Encode(t testing.TB, k Kind, seed uint64, idat int) []byte {
 	t.Helper()
-	rng := rand.New(rand.NewPCG(seed, uint64(k.w*131+k.h)))
-	bits := k.depth * [...]int{1, 0, 3, 1, 2, 0, 4}[k.ct]
+	rng := rand.New(rand.NewPCG(seed, uint64(k.W*131+k.H)))
+	bits := k.Depth * [...]int{1, 0, 3, 1, 2, 0, 4}[k.CT]
 	bpp := max(1, bits/8)
 	var raw bytes.Buffer
 	first := []byte(nil)
-	passes := []adam7Pass{{0, 0, 1, 1}}
-	if k.laced {
+	passes := []pass{{0, 0, 1, 1}}
+	if k.Laced {
 		passes = adam7[:]
 	}
 	n := 0
 	for _, a := range passes {
-		pw, ph := a.size(k.w, k.h)
+		pw, ph := a.size(k.W, k.H)
 		if pw <= 0 || ph <= 0 {
 			continue
 		}
@@ -65,22 +81,22 @@ func rawPNG(t testing.TB, k kind, seed uint64, idat int) []byte {
 	var out bytes.Buffer
 	out.WriteString(signature)
 	ihdr := make([]byte, 13)
-	binary.BigEndian.PutUint32(ihdr, uint32(k.w))
-	binary.BigEndian.PutUint32(ihdr[4:], uint32(k.h))
-	ihdr[8], ihdr[9] = byte(k.depth), byte(k.ct)
-	if k.laced {
+	binary.BigEndian.PutUint32(ihdr, uint32(k.W))
+	binary.BigEndian.PutUint32(ihdr[4:], uint32(k.H))
+	ihdr[8], ihdr[9] = byte(k.Depth), byte(k.CT)
+	if k.Laced {
 		ihdr[12] = 1
 	}
-	writeChunk(&out, "IHDR", ihdr)
-	if k.ct == 3 {
-		pal := make([]byte, 3*k.plte)
+	WriteChunk(&out, "IHDR", ihdr)
+	if k.CT == 3 {
+		pal := make([]byte, 3*k.PLTE)
 		for i := range pal {
 			pal[i] = uint8(rng.Uint32())
 		}
-		writeChunk(&out, "PLTE", pal)
+		WriteChunk(&out, "PLTE", pal)
 	}
-	if k.trns {
-		writeChunk(&out, "tRNS", trnsFor(k, first, rng))
+	if k.TRNS {
+		WriteChunk(&out, "tRNS", trnsFor(k, first, rng))
 	}
 	d := z.Bytes()
 	for len(d) > 0 {
@@ -88,39 +104,40 @@ func rawPNG(t testing.TB, k kind, seed uint64, idat int) []byte {
 		if idat > 0 {
 			c = min(c, idat)
 		}
-		writeChunk(&out, "IDAT", d[:c])
+		WriteChunk(&out, "IDAT", d[:c])
 		d = d[c:]
 	}
-	writeChunk(&out, "IEND", nil)
+	WriteChunk(&out, "IEND", nil)
 	return out.Bytes()
 }
 
 // trnsFor returns a tRNS chunk for k whose key is the first pixel's
 // value, so that some pixels are transparent.
-func trnsFor(k kind, first []byte, rng *rand.Rand) []byte {
-	switch k.ct {
+func trnsFor(k Kind, first []byte, rng *rand.Rand) []byte {
+	switch k.CT {
 	case 0:
-		if k.depth == 16 {
+		if k.Depth == 16 {
 			return first[:2]
 		}
-		if k.depth == 8 {
+		if k.Depth == 8 {
 			return []byte{0, first[0]}
 		}
-		return []byte{0, first[0] >> (8 - k.depth)}
+		return []byte{0, first[0] >> (8 - k.Depth)}
 	case 2:
-		if k.depth == 16 {
+		if k.Depth == 16 {
 			return first[:6]
 		}
 		return []byte{0, first[0], 0, first[1], 0, first[2]}
 	}
-	a := make([]byte, 1+rng.IntN(min(256, k.plte+3)))
+	a := make([]byte, 1+rng.IntN(min(256, k.PLTE+3)))
 	for i := range a {
 		a[i] = uint8(rng.Uint32())
 	}
 	return a
 }
 
-func writeChunk(w *bytes.Buffer, typ string, body []byte) {
+// WriteChunk appends a chunk of type typ with body and its CRC to w.
+func WriteChunk(w *bytes.Buffer, typ string, body []byte) {
 	var b [4]byte
 	binary.BigEndian.PutUint32(b[:], uint32(len(body)))
 	w.Write(b[:])
@@ -177,9 +194,9 @@ func abs(x int) int {
 	return x
 }
 
-// kinds lists every colour type and depth, with and without tRNS where
+// Kinds lists every colour type and depth, with and without tRNS where
 // allowed, interlaced and not, at odd sizes.
-func kinds() []kind {
+func Kinds() []Kind {
 	type ctd struct{ ct, depth int }
 	var types []ctd
 	for _, d := range []int{1, 2, 4, 8, 16} {
@@ -192,7 +209,7 @@ func kinds() []kind {
 		}
 	}
 	sizes := [][2]int{{1, 1}, {3, 7}, {33, 17}, {8, 8}, {17, 1}, {1, 9}, {64, 5}}
-	var ks []kind
+	var ks []Kind
 	for _, ty := range types {
 		for _, sz := range sizes {
 			for _, laced := range []bool{false, true} {
@@ -204,7 +221,7 @@ func kinds() []kind {
 					if ty.ct == 3 {
 						plte = 1 + (sz[0]*7+sz[1])%(1<<ty.depth) // sometimes fewer than the indices
 					}
-					ks = append(ks, kind{ty.ct, ty.depth, sz[0], sz[1], laced, trns, plte})
+					ks = append(ks, Kind{ty.ct, ty.depth, sz[0], sz[1], laced, trns, plte})
 				}
 			}
 		}
@@ -212,7 +229,8 @@ func kinds() []kind {
 	return ks
 }
 
-func inflate(t testing.TB, b []byte) []byte {
+// Inflate returns the zlib stream b inflated.
+func Inflate(t testing.TB, b []byte) []byte {
 	t.Helper()
 	zr, err := zlib.NewReader(bytes.NewReader(b))
 	require.NoError(t, err)
@@ -222,7 +240,8 @@ func inflate(t testing.TB, b []byte) []byte {
 	return out.Bytes()
 }
 
-func deflate(t testing.TB, b []byte) []byte {
+// Deflate returns b as a zlib stream.
+func Deflate(t testing.TB, b []byte) []byte {
 	t.Helper()
 	var z bytes.Buffer
 	zw := zlib.NewWriter(&z)

@@ -1,0 +1,167 @@
+package resample
+
+import "image"
+
+// A Shrinker resizes a picture handed over row by row, holding only its
+// box pre-reduction: each source row is added into column sums as it
+// comes, and every fy rows make one reduced row. The result is exactly
+// [ResizeExtent]'s for the whole picture (integer sums do not depend on
+// their order), without the picture ever being held at full size.
+type Shrinker struct {
+	kind       int // how ResizeExtent treats the row type: shrink* below
+	srcW, srcH int
+	w, h       int
+	k          Kernel
+	ax, ay     axis // before the pre-reduction
+	fx, fy     int
+	ch         int
+	premul     bool // premultiply as rows are added (NRGBA)
+	cols, acc  []int32
+	tmp        []byte        // a converted row (other types)
+	lut        *[256][4]byte // a Paletted row's colours, from the first row
+	small      plane
+	buf        *[]byte // small's pooled storage
+	y, rows    int     // next source row; rows summed in cols
+}
+
+const (
+	shrinkGray = iota
+	shrinkRGBA
+	shrinkNRGBA
+	shrinkOther
+)
+
+// NewShrinker returns a Shrinker of a srcW x srcH picture whose rows are
+// images of model's type, to w x h with kernel k (the zero Kernel means
+// Lanczos3); nil when ResizeExtent would not box-reduce it (a reduction
+// under 5x on both axes), or for YCbCr types, which need the whole
+// picture.
+func NewShrinker(model image.Image, srcW, srcH, w, h int, k Kernel) *Shrinker {
+	if w <= 0 || h <= 0 || srcW <= 0 || srcH <= 0 {
+		return nil
+	}
+	r := image.Rect(0, 0, srcW, srcH)
+	ax, ay := axes(r, w, h, Extent{})
+	s := &Shrinker{srcW: srcW, srcH: srcH, w: w, h: h, k: k.orDefault(), ax: ax, ay: ay, ch: 4}
+	s.fx, s.fy = shrinkFactor(ax.scale), shrinkFactor(ay.scale)
+	if s.fx == 1 && s.fy == 1 {
+		return nil
+	}
+	switch model.(type) {
+	case *image.YCbCr, *image.NYCbCrA:
+		return nil
+	case *image.Gray:
+		s.kind, s.ch = shrinkGray, 1
+	case *image.RGBA:
+		s.kind = shrinkRGBA
+	case *image.NRGBA:
+		s.kind, s.premul = shrinkNRGBA, true
+	default:
+		s.kind, s.tmp = shrinkOther, make([]byte, 4*srcW)
+	}
+	s.cols, s.acc = make([]int32, srcW*s.ch), make([]int32, (srcW+s.fx-1)/s.fx*s.ch)
+	s.small, s.buf = newPlane((srcW+s.fx-1)/s.fx, (srcH+s.fy-1)/s.fy, s.ch)
+	return s
+}
+
+// Add adds the next source row: an image one row high and srcW wide of
+// the model's type. Rows of a type other than Gray, RGBA and NRGBA are
+// converted as the first one was (a Paletted row's palette is read once,
+// from the first row). Rows past srcH are ignored.
+func (s *Shrinker) Add(row image.Image) {
+	if s.y >= s.srcH {
+		return
+	}
+	var px []byte
+	switch s.kind {
+	case shrinkOther:
+		if p, ok := row.(*image.Paletted); ok {
+			if s.lut == nil {
+				s.lut = paletteLUT(p.Palette, true)
+			}
+			lutRow(s.tmp, p.Pix, s.lut)
+		} else {
+			rgbaRows(row, true)(0, s.tmp)
+		}
+		px = s.tmp
+	default:
+		p, stride := rowPix(row)
+		px = p[:min(stride, s.srcW*s.ch)]
+	}
+	if s.premul {
+		addPremul(s.cols, px)
+	} else {
+		addRow(s.cols, px)
+	}
+	s.y++
+	s.rows++
+	if s.rows == s.fy || s.y == s.srcH {
+		sumBlocks(s.acc, s.cols, s.fx, s.ch)
+		finishRow(s.acc, s.small.row((s.y-1)/s.fy), s.ch, s.rows, s.fx, s.srcW, s.premul)
+		clear(s.cols)
+		s.rows = 0
+	}
+}
+
+func rowPix(m image.Image) ([]byte, int) {
+	switch m := m.(type) {
+	case *image.Gray:
+		return m.Pix, m.Stride
+	case *image.RGBA:
+		return m.Pix, m.Stride
+	case *image.NRGBA:
+		return m.Pix, m.Stride
+	}
+	panic("resample: Shrinker row of another type than its model")
+}
+
+// Image finishes the resize with the kernel, on at most workers
+// goroutines, and returns the w x h result, of the type ResizeExtent
+// returns for the model's (Gray, RGBA or NRGBA). Rows never added count
+// as zeros. The Shrinker is then spent.
+func (s *Shrinker) Image(workers int) image.Image {
+	defer bytePool.Put(s.buf)
+	workers = max(workers, 1)
+	align := 1
+	if s.ch == 1 {
+		align = 4
+	}
+	r := image.Rect(0, 0, s.w, s.h)
+	var out plane
+	var m image.Image
+	switch s.kind {
+	case shrinkGray:
+		d := image.NewGray(r)
+		out, m = plane{d.Pix, d.Stride, s.w, s.h, 1}, d
+	case shrinkRGBA:
+		d := image.NewRGBA(r)
+		out, m = plane{d.Pix, d.Stride, s.w, s.h, 4}, d
+	default:
+		d := image.NewNRGBA(r)
+		out, m = plane{d.Pix, d.Stride, s.w, s.h, 4}, d
+	}
+	tx := newTable(s.k, s.ax.shrunk(s.fx), align)
+	ty := newTable(s.k, s.ay.shrunk(s.fy), 1)
+	twoPass(s.small, out, tx, ty, workers)
+	switch s.kind {
+	case shrinkRGBA:
+		eachRow(out, workers, clampPremulRow)
+	case shrinkNRGBA, shrinkOther:
+		eachRow(out, workers, unpremulRow)
+	}
+	return m
+}
+
+// ShrinkerBytes is what a Shrinker of a srcW x srcH picture with rows of ch
+// channels holds at its peak besides its rows and result, for an
+// admission estimate: column sums, the reduced plane, a converted row
+// and the kernel pass's intermediate plane (at most w x the reduced
+// height or the reduced width x h).
+func ShrinkerBytes(srcW, srcH, w, h, ch int) int64 {
+	ax, ay := axes(image.Rect(0, 0, srcW, srcH), w, h, Extent{})
+	fx, fy := shrinkFactor(ax.scale), shrinkFactor(ay.scale)
+	sw, sh := int64((srcW+fx-1)/fx), int64((srcH+fy-1)/fy)
+	small := sw * sh * int64(ch)
+	mid := max(int64(w)*sh, sw*int64(h)) * int64(ch)
+	return small + mid + int64(srcW)*int64(4*ch+4) + sw*int64(4*ch)
+}

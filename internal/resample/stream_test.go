@@ -1,0 +1,73 @@
+package resample
+
+import (
+	"fmt"
+	"image"
+	"image/color"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// withAlpha returns a copy of src with alpha varying over the picture,
+// some pixels fully transparent.
+func withAlpha(src *image.NRGBA) *image.NRGBA {
+	m := image.NewNRGBA(src.Rect)
+	copy(m.Pix, src.Pix)
+	for i := 3; i < len(m.Pix); i += 4 {
+		m.Pix[i] = uint8(max(0, (i/4)%300-45))
+	}
+	return m
+}
+
+type subImager interface {
+	SubImage(image.Rectangle) image.Image
+}
+
+// TestShrinkerMatchesResize: fed row by row, the Shrinker's result is
+// ResizeExtent's, byte for byte and of the same type, for every type a
+// PNG decodes to, each axis reduced alone or both.
+func TestShrinkerMatchesResize(t *testing.T) {
+	t.Parallel()
+	sizes := [][4]int{
+		{1000, 700, 150, 105}, {333, 977, 40, 20}, {600, 50, 60, 50}, {64, 640, 64, 100},
+		{2000, 30, 5, 1}, {97, 1203, 3, 7}, {40000, 3, 100, 3},
+	}
+	for _, kind := range []string{"nrgba", "alpha", "rgba", "gray", "paletted", "nrgba64", "alpha64", "rgba64", "gray16"} {
+		for _, sz := range sizes {
+			name := fmt.Sprintf("%s %v", kind, sz)
+			base := photo(sz[0], sz[1], 3)
+			var src image.Image
+			switch kind {
+			case "alpha":
+				src = withAlpha(base)
+			case "alpha64":
+				src = convertTo(withAlpha(base), "nrgba64")
+			default:
+				src = convertTo(base, kind)
+			}
+			want := ResizeExtent(src, sz[2], sz[3], Extent{}, Lanczos3, 2)
+			s := NewShrinker(src, sz[0], sz[1], sz[2], sz[3], Lanczos3)
+			require.NotNil(t, s, name)
+			for y := range sz[1] {
+				s.Add(src.(subImager).SubImage(image.Rect(0, y, sz[0], y+1)))
+			}
+			got := s.Image(1)
+			require.IsType(t, want, got, name)
+			require.Equal(t, pixels(want), pixels(got), name)
+		}
+	}
+}
+
+// TestShrinkerOnlyWhenBoxed: no Shrinker where ResizeExtent would not
+// box-reduce (under 5x on both axes), nor for YCbCr.
+func TestShrinkerOnlyWhenBoxed(t *testing.T) {
+	t.Parallel()
+	m := image.NewNRGBA(image.Rect(0, 0, 1, 1))
+	require.Nil(t, NewShrinker(m, 1920, 1280, 640, 427, Lanczos3))
+	require.Nil(t, NewShrinker(m, 499, 499, 100, 100, Lanczos3))
+	require.NotNil(t, NewShrinker(m, 500, 100, 100, 100, Lanczos3))
+	require.Nil(t, NewShrinker(image.NewYCbCr(m.Rect, image.YCbCrSubsampleRatio420), 1000, 1000, 10, 10, Lanczos3))
+	require.Nil(t, NewShrinker(m, 0, 10, 1, 1, Lanczos3))
+	_ = color.Black
+}
