@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/imgproxy-go/imgproxy/internal/hostile"
+	"github.com/imgproxy-go/imgproxy/internal/pngdec/pngtest"
 	"github.com/imgproxy-go/imgproxy/internal/picture"
 )
 
@@ -191,6 +192,11 @@ func TestWeightBoundsAllocation(t *testing.T) {
 		{"png 16-bit", "150x150", hostile.PNGBomb(1500, 1500, false)},
 		{"png 16-bit interlaced", "150x150", hostile.PNGBomb(1500, 1500, true)},
 		{"png 8-bit", "640x480", hostile.ValidPNG(2000, 1500)},
+		{"png 8-bit streamed", "150x150", hostile.ValidPNG(2000, 1500)},
+		{"png grey streamed", "150x150", pngtest.Encode(t, pngtest.Kind{CT: 0, Depth: 8, W: 2000, H: 1500}, 1, 0)},
+		{"png palette streamed", "300x300", pngtest.Encode(t, pngtest.Kind{CT: 3, Depth: 8, W: 2000, H: 1500, PLTE: 200}, 1, 0)},
+		{"png alpha whole", "640x480", pngtest.Encode(t, pngtest.Kind{CT: 6, Depth: 8, W: 2000, H: 1500}, 1, 0)},
+		{"png 16-bit grey interlaced", "150x150", pngtest.Encode(t, pngtest.Kind{CT: 0, Depth: 16, W: 1500, H: 1500, Laced: true}, 1, 0)},
 		{"gif", "300x300", hostile.GIFBomb(2000, 2000)},
 		{"webp lossy", "300x300", hostile.WebPChecker(1600, 1600)},
 	}

@@ -165,3 +165,13 @@ func ShrinkerBytes(srcW, srcH, w, h, ch int) int64 {
 	mid := max(int64(w)*sh, sw*int64(h)) * int64(ch)
 	return small + mid + int64(srcW)*int64(4*ch+4) + sw*int64(4*ch)
 }
+
+// Boxes reports whether ResizeExtent box-reduces a srcW x srcH picture
+// (whole) to w x h before the kernel: by 5x or more on an axis.
+func Boxes(srcW, srcH, w, h int) bool {
+	if w <= 0 || h <= 0 || srcW <= 0 || srcH <= 0 {
+		return false
+	}
+	ax, ay := axes(image.Rect(0, 0, srcW, srcH), w, h, Extent{})
+	return shrinkFactor(ax.scale) > 1 || shrinkFactor(ay.scale) > 1
+}
