@@ -12,8 +12,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/imgproxy-go/imgproxy/internal/hostile"
-	"github.com/imgproxy-go/imgproxy/internal/pngdec/pngtest"
 	"github.com/imgproxy-go/imgproxy/internal/picture"
+	"github.com/imgproxy-go/imgproxy/internal/pngdec/pngtest"
 )
 
 // blockingEncoder stands for a slow encode: it reports that it started,
