@@ -1,53 +1,43 @@
 package pngdec
 
 import (
-	"compress/zlib"
+	"bufio"
 	"errors"
 	"image"
 	"io"
+
+	"github.com/klauspost/compress/zlib"
 )
 
 // checkEvery is how many inflated bytes pass between two calls of the
 // check function.
 const checkEvery = 16 << 10
 
-// idatReader presents the run of IDAT chunks as one stream. It is an
-// io.ByteReader, so that the inflater reads it without a buffer of its
-// own and no byte past the end of the zlib stream is consumed.
+// idatReader presents the run of IDAT chunks as one stream.
 type idatReader struct {
 	chunks [][]byte
 	cur    []byte
 }
 
-func (r *idatReader) fill() bool {
+func (r *idatReader) Read(b []byte) (int, error) {
 	for len(r.cur) == 0 {
 		if len(r.chunks) == 0 {
-			return false
+			return 0, io.EOF
 		}
 		r.cur, r.chunks = r.chunks[0], r.chunks[1:]
-	}
-	return true
-}
-
-func (r *idatReader) Read(b []byte) (int, error) {
-	if len(b) == 0 {
-		return 0, nil
-	}
-	if !r.fill() {
-		return 0, io.EOF
 	}
 	n := copy(b, r.cur)
 	r.cur = r.cur[n:]
 	return n, nil
 }
 
-func (r *idatReader) ReadByte() (byte, error) {
-	if !r.fill() {
-		return 0, io.EOF
+// left is the number of bytes not yet read.
+func (r *idatReader) left() int {
+	n := len(r.cur)
+	for _, c := range r.chunks {
+		n += len(c)
 	}
-	c := r.cur[0]
-	r.cur = r.cur[1:]
-	return c, nil
+	return n
 }
 
 // rows inflates and unfilters the image data row by row, keeping two
@@ -55,6 +45,7 @@ func (r *idatReader) ReadByte() (byte, error) {
 type rows struct {
 	p         *PNG
 	src       idatReader
+	buf       *bufio.Reader // over src: the inflater's fast path
 	zr        io.ReadCloser
 	check     func() error
 	since     int // bytes inflated since the last check
@@ -71,7 +62,8 @@ func (p *PNG) newRows(check func() error) (*rows, error) {
 		return nil, err
 	}
 	r.src.chunks = p.idat
-	zr, err := zlib.NewReader(&r.src)
+	r.buf = bufio.NewReaderSize(&r.src, 32<<10)
+	zr, err := zlib.NewReader(r.buf)
 	if err != nil {
 		return nil, formatError("image data: %v", err)
 	}
@@ -128,7 +120,9 @@ func (r *rows) next() ([]byte, error) {
 }
 
 // finish checks that the zlib stream ends (and its checksum holds) right
-// after the last row, within the IDAT chunk holding its last byte.
+// after the last row, and the image data right after it. (image/png
+// ignores whole IDAT chunks after the one where the stream ends; this
+// package refuses them: the inflater reads ahead through a buffer.)
 func (r *rows) finish() error {
 	defer r.zr.Close()
 	var one [1]byte
@@ -139,7 +133,7 @@ func (r *rows) finish() error {
 	if err != io.EOF {
 		return formatError("image data: %v", err)
 	}
-	if len(r.src.cur) != 0 {
+	if r.buf.Buffered() != 0 || r.src.left() != 0 {
 		return formatError("too much pixel data")
 	}
 	return r.check()
