@@ -63,10 +63,17 @@ func decodePNG(ctx context.Context, data []byte, h *header, req decodeRequest) (
 	}
 	var m image.Image
 	if sh := pngShrinker(p, req); sh != nil {
-		err = p.Rows(ctx.Err, func(_ int, row image.Image) error {
-			sh.Add(row)
-			return nil
-		})
+		if p.RGB8() {
+			err = p.RawRows(ctx.Err, func(_ int, rgb []byte) error {
+				sh.AddRGB(rgb) // no RGBA row in between
+				return nil
+			})
+		} else {
+			err = p.Rows(ctx.Err, func(_ int, row image.Image) error {
+				sh.Add(row)
+				return nil
+			})
+		}
 		if err == nil {
 			if req.parallel != nil {
 				req.parallel(func(w int) { m = sh.Image(w) })

@@ -178,13 +178,34 @@ func (p *PNG) Decode(check func() error, maxPixels int64) (image.Image, error) {
 }
 
 // Rows decodes a non-interlaced picture row by row, holding two raw
-// rows and one converted row: sink receives each row y as a one-row
-// image (bounds (0,0)-(Width,1)) of the type Decode returns with row y's
-// pixels, reused for the next row. A Paletted row carries all 256
-// palette entries (those past the file's are what image/png would use
-// for such indices). check is as for Decode; an error of sink ends the
-// decode and is returned.
+// rows and at most one converted row: sink receives each row y as a
+// one-row image (bounds (0,0)-(Width,1)) of the type Decode returns with
+// row y's pixels, valid until sink returns. A Paletted row carries all
+// 256 palette entries (those past the file's are what image/png would
+// use for such indices). check is as for Decode; an error of sink ends
+// the decode and is returned.
 func (p *PNG) Rows(check func() error, sink func(y int, row image.Image) error) error {
+	m := p.newImage(p.Width, 1)
+	if pm, ok := m.(*image.Paletted); ok {
+		pm.Palette = p.palette
+	}
+	pix, _ := pixOf(m)
+	conv := p.converter()
+	same := p.storedAsPix()
+	return p.RawRows(check, func(y int, raw []byte) error {
+		if same {
+			setPix(m, raw[:len(pix)])
+		} else {
+			conv.row(pix, raw, p.Width)
+		}
+		return sink(y, m)
+	})
+}
+
+// RawRows is Rows without the conversion: sink receives each row's
+// unfiltered bytes as stored (samples big-endian, packed below 8 bits),
+// valid until it returns.
+func (p *PNG) RawRows(check func() error, sink func(y int, raw []byte) error) error {
 	if p.Interlaced {
 		return formatError("Rows of an interlaced picture")
 	}
@@ -192,24 +213,49 @@ func (p *PNG) Rows(check func() error, sink func(y int, row image.Image) error) 
 	if err != nil {
 		return err
 	}
-	m := p.newImage(p.Width, 1)
-	if pm, ok := m.(*image.Paletted); ok {
-		pm.Palette = p.palette
-	}
-	pix, _ := pixOf(m)
-	conv := p.converter()
 	r.startPass(p.Width)
 	for y := range p.Height {
 		raw, err := r.next()
 		if err != nil {
 			return err
 		}
-		conv.row(pix, raw, p.Width)
-		if err := sink(y, m); err != nil {
+		if err := sink(y, raw); err != nil {
 			return err
 		}
 	}
 	return r.finish()
+}
+
+// RGB8 reports whether the rows are 8-bit RGB without tRNS: 3 bytes a
+// pixel as stored, *image.RGBA (opaque) as decoded.
+func (p *PNG) RGB8() bool { return p.ColorType == 2 && p.Depth == 8 && !p.trns }
+
+// storedAsPix reports whether a stored row is byte for byte the row of
+// Decode's result (8-bit grey, grey and RGB with alpha at 8 and 16 bits,
+// 16-bit grey, 8-bit palette indices).
+func (p *PNG) storedAsPix() bool {
+	switch {
+	case p.trns && p.ColorType != 3:
+		return false
+	case p.ColorType == 3 || p.ColorType == 0:
+		return p.Depth >= 8
+	}
+	return p.ColorType == 6
+}
+
+func setPix(m image.Image, pix []byte) {
+	switch m := m.(type) {
+	case *image.Paletted:
+		m.Pix = pix
+	case *image.Gray:
+		m.Pix = pix
+	case *image.Gray16:
+		m.Pix = pix
+	case *image.NRGBA:
+		m.Pix = pix
+	case *image.NRGBA64:
+		m.Pix = pix
+	}
 }
 
 // Kind returns an empty image of the type Decode returns.

@@ -93,6 +93,12 @@ func (s *Shrinker) Add(row image.Image) {
 	} else {
 		addRow(s.cols, px)
 	}
+	s.next()
+}
+
+// next ends a source row: every fy rows (and after the last) make one
+// reduced row.
+func (s *Shrinker) next() {
 	s.y++
 	s.rows++
 	if s.rows == s.fy || s.y == s.srcH {
@@ -100,6 +106,32 @@ func (s *Shrinker) Add(row image.Image) {
 		finishRow(s.acc, s.small.row((s.y-1)/s.fy), s.ch, s.rows, s.fx, s.srcW, s.premul)
 		clear(s.cols)
 		s.rows = 0
+	}
+}
+
+// AddRGB adds the next source row given as 8-bit RGB samples (3 bytes a
+// pixel, srcW pixels), as Add would add it as opaque RGBA; only for a
+// Shrinker whose model is *image.RGBA.
+func (s *Shrinker) AddRGB(px []byte) {
+	if s.kind != shrinkRGBA {
+		panic("resample: AddRGB to a Shrinker of another type than RGBA")
+	}
+	if s.y >= s.srcH {
+		return
+	}
+	addRGB(s.cols, px)
+	s.next()
+}
+
+// addRGB adds RGB samples into RGBA column sums, alpha 255.
+func addRGB(cols []int32, px []byte) {
+	for len(cols) >= 4 && len(px) >= 3 {
+		c := cols[:4:4]
+		c[0] += int32(px[0])
+		c[1] += int32(px[1])
+		c[2] += int32(px[2])
+		c[3] += 255
+		cols, px = cols[4:], px[3:]
 	}
 }
 

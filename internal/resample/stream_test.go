@@ -71,3 +71,22 @@ func TestShrinkerOnlyWhenBoxed(t *testing.T) {
 	require.Nil(t, NewShrinker(m, 0, 10, 1, 1, Lanczos3))
 	_ = color.Black
 }
+
+// TestShrinkerAddRGB: RGB rows added with AddRGB give what their RGBA
+// rows give through ResizeExtent.
+func TestShrinkerAddRGB(t *testing.T) {
+	t.Parallel()
+	src := convertTo(photo(1001, 703, 5), "rgba").(*image.RGBA)
+	want := ResizeExtent(src, 97, 61, Extent{}, Lanczos3, 1)
+	s := NewShrinker(src, 1001, 703, 97, 61, Lanczos3)
+	rgb := make([]byte, 3*1001)
+	for y := range 703 {
+		row := src.Pix[y*src.Stride:]
+		for x := range 1001 {
+			copy(rgb[3*x:3*x+3], row[4*x:4*x+3])
+		}
+		s.AddRGB(rgb)
+	}
+	require.Equal(t, pixels(want), pixels(s.Image(2)))
+	require.Panics(t, func() { NewShrinker(image.NewGray(src.Rect), 1001, 703, 97, 61, Lanczos3).AddRGB(rgb) })
+}
