@@ -34,15 +34,16 @@ func pngHeader(data []byte) (header, error) {
 	return h, nil
 }
 
-// decodePNG decodes with internal/pngdec. A non-interlaced picture that
-// the plan box-reduces (by 5x or more on an axis) is never held at full
-// size: its rows go, as they are inflated and unfiltered, into the box
-// pre-reduction of a resample.Shrinker, which then finishes the resize,
+// decodePNG decodes with internal/pngdec. A picture that the plan
+// box-reduces (by 5x or more on an axis) is never held at full size: its
+// rows go, as they are inflated and unfiltered, into the box
+// pre-reduction of a resample.Shrinker (an Adam7 pass's pixels straight
+// into the sums of their blocks), which then finishes the resize,
 // so the picture returned is already at the plan's resize size (the
 // transform then only orients, crops, rotates and sharpens it). The
 // result is exactly the one resizing the full-size image would give
-// (TestPNGStreamMatchesFullDecode). Otherwise (interlaced, a reduction
-// under 5x, or a profile converted to sRGB before resizing) the whole
+// (TestPNGStreamMatchesFullDecode). Otherwise (a reduction under 5x, or
+// a profile converted to sRGB before resizing) the whole
 // picture is decoded, in the type and with the pixels image/png gives.
 //
 // Worst case: time linear in the inflated data, height x (1 + width x
@@ -63,7 +64,12 @@ func decodePNG(ctx context.Context, data []byte, h *header, req decodeRequest) (
 	}
 	var m image.Image
 	if sh := pngShrinker(p, req); sh != nil {
-		if p.RGB8() {
+		if p.Interlaced {
+			err = p.Pixels(ctx.Err, func(y, x0, dx int, row image.Image) error {
+				sh.AddAt(y, x0, dx, row)
+				return nil
+			})
+		} else if p.RGB8() {
 			err = p.RawRows(ctx.Err, func(_ int, rgb []byte) error {
 				sh.AddRGB(rgb) // no RGBA row in between
 				return nil
@@ -91,11 +97,11 @@ func decodePNG(ctx context.Context, data []byte, h *header, req decodeRequest) (
 }
 
 // pngShrinker returns the Shrinker that reduces p row by row to the
-// plan's resize size, nil where the whole picture is needed: interlaced,
-// no box pre-reduction, or a profile converted before resizing.
+// plan's resize size, nil where the whole picture is needed: no box
+// pre-reduction, or a profile converted before resizing.
 func pngShrinker(p *pngdec.PNG, req decodeRequest) *resample.Shrinker {
 	s := req.plan
-	if p.Interlaced || req.whole || s.resizeW <= 0 || s.resizeH <= 0 || s.srcW != p.Width || s.srcH != p.Height {
+	if req.whole || s.resizeW <= 0 || s.resizeH <= 0 || s.srcW != p.Width || s.srcH != p.Height {
 		return nil
 	}
 	return resample.NewShrinker(p.Kind(), p.Width, p.Height, s.resizeW, s.resizeH, resample.Lanczos3)

@@ -3,13 +3,13 @@ package imgproxy
 import "github.com/imgproxy-go/imgproxy/internal/resample"
 
 // pngDecodeWeight returns the size decodePNG returns at the plan's
-// scale and the bytes it holds at its peak. Streamed (a non-interlaced
-// picture the plan box-reduces, without a profile to convert): three
-// rows at full width (two raw ones, up to 8 bytes a pixel and a filter
-// byte, and one converted), the Shrinker's column sums, reduced plane
-// and kernel intermediate, and the result at the resize size; the
-// picture comes back resized, so weight adds no resampler planes. Whole:
-// the result type at full size (Gray 1 byte a pixel, RGBA and NRGBA 4,
+// scale and the bytes it holds at its peak. Streamed (a picture the
+// plan box-reduces, without a profile to convert): three rows at full
+// width (two raw ones, up to 8 bytes a pixel and a filter byte, and one
+// converted), the Shrinker's column sums, reduced plane (and block sums
+// for Adam7) and kernel intermediate, and the result at the resize size;
+// the picture comes back resized, so weight adds no resampler planes.
+// Whole: the result type at full size (Gray 1 byte a pixel, RGBA and NRGBA 4,
 // Gray16 2, Paletted 1, RGBA64 and NRGBA64 8), plus the 8-bit RGBA copy
 // the resampler makes of types it has no plane for, or of NRGBA to
 // premultiply it; Adam7 passes are scattered straight into the result.
@@ -23,7 +23,7 @@ func pngDecodeWeight(h *header, s geometry) (int, int, int64) {
 	if pngStreams(h, s) {
 		rows := 3 * (int64(h.width)*8 + 1)
 		out := int64(s.resizeW) * int64(s.resizeH) * int64(ch)
-		return s.resizeW, s.resizeH, rows + out + resample.ShrinkerBytes(h.width, h.height, s.resizeW, s.resizeH, ch)
+		return s.resizeW, s.resizeH, rows + out + resample.ShrinkerBytes(h.width, h.height, s.resizeW, s.resizeH, ch, l.pngLaced)
 	}
 	var per int64
 	switch {
@@ -46,7 +46,7 @@ func pngDecodeWeight(h *header, s geometry) (int, int, int64) {
 // into the plan's box pre-reduction (see pngShrinker); a picture with a
 // profile counts as whole, as it is where the profile is converted.
 func pngStreams(h *header, s geometry) bool {
-	if h.layout.pngLaced || h.meta.ICC != nil || s.resizeW <= 0 || s.resizeH <= 0 || s.srcW != h.width || s.srcH != h.height {
+	if h.meta.ICC != nil || s.resizeW <= 0 || s.resizeH <= 0 || s.srcW != h.width || s.srcH != h.height {
 		return false
 	}
 	return resample.Boxes(h.width, h.height, s.resizeW, s.resizeH)

@@ -22,6 +22,12 @@ func rgbaRows(src image.Image, premul bool) rowFunc {
 		return palettedRows(s, premul)
 	case *image.NRGBA64:
 		return nrgba64Rows(s, premul)
+	case *image.Gray16:
+		return gray16Rows(s)
+	case *image.RGBA64:
+		if premul {
+			return rgba64PremulRows(s)
+		}
 	case *image.YCbCr:
 		return func(y int, out []byte) { ycbcrRow(s, nil, y, out, premul) }
 	case *image.NYCbCrA:
@@ -109,6 +115,31 @@ func nrgba64Rows(s *image.NRGBA64, premul bool) rowFunc {
 				o[c] = uint8((v*255 + 32767) / 65535)
 			}
 			o[3] = uint8((a*255 + 32767) / 65535)
+		}
+	}
+}
+
+// gray16Rows keeps the high byte of each sample, as At and RGBA do
+// (opaque, so premultiplied or not alike).
+func gray16Rows(s *image.Gray16) rowFunc {
+	return func(y int, out []byte) {
+		in := s.Pix[s.PixOffset(s.Rect.Min.X, s.Rect.Min.Y+y):]
+		for i := 0; i+3 < len(out) && i/2+1 < len(in); i += 4 {
+			g := in[i/2]
+			o := out[i : i+4 : i+4]
+			o[0], o[1], o[2], o[3] = g, g, g, 0xff
+		}
+	}
+}
+
+// rgba64PremulRows keeps the high byte of each (premultiplied) sample,
+// as RGBA()>>8 does.
+func rgba64PremulRows(s *image.RGBA64) rowFunc {
+	return func(y int, out []byte) {
+		in := s.Pix[s.PixOffset(s.Rect.Min.X, s.Rect.Min.Y+y):]
+		for i := 0; i+3 < len(out) && 2*i+7 < len(in); i += 4 {
+			p, o := in[2*i:2*i+8:2*i+8], out[i:i+4:i+4]
+			o[0], o[1], o[2], o[3] = p[0], p[2], p[4], p[6]
 		}
 	}
 }

@@ -19,6 +19,7 @@ type Shrinker struct {
 	cols, acc  []int32
 	tmp        []byte        // a converted row (other types)
 	lut        *[256][4]byte // a Paletted row's colours, from the first row
+	grid       []int32 // block sums of pixels added by AddAt
 	small      plane
 	buf        *[]byte // small's pooled storage
 	y, rows    int     // next source row; rows summed in cols
@@ -72,22 +73,7 @@ func (s *Shrinker) Add(row image.Image) {
 	if s.y >= s.srcH {
 		return
 	}
-	var px []byte
-	switch s.kind {
-	case shrinkOther:
-		if p, ok := row.(*image.Paletted); ok {
-			if s.lut == nil {
-				s.lut = paletteLUT(p.Palette, true)
-			}
-			lutRow(s.tmp, p.Pix, s.lut)
-		} else {
-			rgbaRows(row, true)(0, s.tmp)
-		}
-		px = s.tmp
-	default:
-		p, stride := rowPix(row)
-		px = p[:min(stride, s.srcW*s.ch)]
-	}
+	px := s.pixels(row, s.srcW)
 	if s.premul {
 		addPremul(s.cols, px)
 	} else {
@@ -135,6 +121,57 @@ func addRGB(cols []int32, px []byte) {
 	}
 }
 
+// AddAt adds the pixels of row, an image one row high, whose pixel i
+// lies at (x0 + i*dx, y) of the source: a row of an Adam7 pass, in any
+// order. Pixels are summed straight into their block of the reduced
+// grid (integer sums, so the order does not matter): a Shrinker fed with
+// every source pixel once by AddAt gives what Add gives. A Shrinker is
+// fed by Add or by AddAt, never both.
+func (s *Shrinker) AddAt(y, x0, dx int, row image.Image) {
+	n := row.Bounds().Dx()
+	if y < 0 || y >= s.srcH || x0 < 0 || dx < 1 || n == 0 || x0+(n-1)*dx >= s.srcW {
+		return
+	}
+	if s.grid == nil {
+		s.grid = make([]int32, s.small.w*s.small.h*s.ch)
+	}
+	px := s.pixels(row, n)
+	g := s.grid[y/s.fy*s.small.w*s.ch:][:s.small.w*s.ch]
+	for i := range n {
+		b := (x0 + i*dx) / s.fx * s.ch
+		if s.ch == 1 {
+			g[b] += int32(px[i])
+			continue
+		}
+		p, o := px[4*i:4*i+4:4*i+4], g[b:b+4:b+4]
+		if s.premul {
+			a := int32(p[3])
+			o[0], o[1], o[2], o[3] = o[0]+int32(p[0])*a, o[1]+int32(p[1])*a, o[2]+int32(p[2])*a, o[3]+a
+		} else {
+			o[0], o[1], o[2], o[3] = o[0]+int32(p[0]), o[1]+int32(p[1]), o[2]+int32(p[2]), o[3]+int32(p[3])
+		}
+	}
+}
+
+// pixels returns the first n pixels of row as the Shrinker sums them:
+// as stored for Gray, RGBA and NRGBA, else converted to premultiplied
+// RGBA.
+func (s *Shrinker) pixels(row image.Image, n int) []byte {
+	if s.kind != shrinkOther {
+		p, _ := rowPix(row)
+		return p[:n*s.ch]
+	}
+	if p, ok := row.(*image.Paletted); ok {
+		if s.lut == nil {
+			s.lut = paletteLUT(p.Palette, true)
+		}
+		lutRow(s.tmp[:4*n], p.Pix, s.lut)
+	} else {
+		rgbaRows(row, true)(0, s.tmp[:4*n])
+	}
+	return s.tmp[:4*n]
+}
+
 func rowPix(m image.Image) ([]byte, int) {
 	switch m := m.(type) {
 	case *image.Gray:
@@ -172,6 +209,13 @@ func (s *Shrinker) Image(workers int) image.Image {
 		d := image.NewNRGBA(r)
 		out, m = plane{d.Pix, d.Stride, s.w, s.h, 4}, d
 	}
+	if s.grid != nil {
+		rowLen := s.small.w * s.ch
+		for by := range s.small.h {
+			rows := min(s.fy, s.srcH-by*s.fy)
+			finishRow(s.grid[by*rowLen:(by+1)*rowLen], s.small.row(by), s.ch, rows, s.fx, s.srcW, s.premul)
+		}
+	}
 	tx := newTable(s.k, s.ax.shrunk(s.fx), align)
 	ty := newTable(s.k, s.ay.shrunk(s.fy), 1)
 	twoPass(s.small, out, tx, ty, workers)
@@ -188,14 +232,19 @@ func (s *Shrinker) Image(workers int) image.Image {
 // channels holds at its peak besides its rows and result, for an
 // admission estimate: column sums, the reduced plane, a converted row
 // and the kernel pass's intermediate plane (at most w x the reduced
-// height or the reduced width x h).
-func ShrinkerBytes(srcW, srcH, w, h, ch int) int64 {
+// height or the reduced width x h); scattered (fed by AddAt), the block
+// sums of the whole reduced grid too.
+func ShrinkerBytes(srcW, srcH, w, h, ch int, scattered bool) int64 {
 	ax, ay := axes(image.Rect(0, 0, srcW, srcH), w, h, Extent{})
 	fx, fy := shrinkFactor(ax.scale), shrinkFactor(ay.scale)
 	sw, sh := int64((srcW+fx-1)/fx), int64((srcH+fy-1)/fy)
 	small := sw * sh * int64(ch)
 	mid := max(int64(w)*sh, sw*int64(h)) * int64(ch)
-	return small + mid + int64(srcW)*int64(4*ch+4) + sw*int64(4*ch)
+	n := small + mid + int64(srcW)*int64(4*ch+4) + sw*int64(4*ch)
+	if scattered {
+		n += 4 * small
+	}
+	return n
 }
 
 // Boxes reports whether ResizeExtent box-reduces a srcW x srcH picture

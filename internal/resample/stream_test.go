@@ -90,3 +90,91 @@ func TestShrinkerAddRGB(t *testing.T) {
 	require.Equal(t, pixels(want), pixels(s.Image(2)))
 	require.Panics(t, func() { NewShrinker(image.NewGray(src.Rect), 1001, 703, 97, 61, Lanczos3).AddRGB(rgb) })
 }
+
+// TestShrinkerAddAt: pixels added by AddAt, in Adam7's pass order (rows
+// out of order, columns strided), give what Add gives.
+func TestShrinkerAddAt(t *testing.T) {
+	t.Parallel()
+	passes := [][4]int{{0, 0, 8, 8}, {4, 0, 8, 8}, {0, 4, 4, 8}, {2, 0, 4, 4}, {0, 2, 2, 4}, {1, 0, 2, 2}, {0, 1, 1, 2}}
+	for _, kind := range []string{"alpha", "rgba", "gray", "paletted", "alpha64"} {
+		base := photo(613, 411, 9)
+		var src image.Image
+		switch kind {
+		case "alpha":
+			src = withAlpha(base)
+		case "alpha64":
+			src = convertTo(withAlpha(base), "nrgba64")
+		default:
+			src = convertTo(base, kind)
+		}
+		want := ResizeExtent(src, 40, 27, Extent{}, Lanczos3, 1)
+		s := NewShrinker(src, 613, 411, 40, 27, Lanczos3)
+		for _, p := range passes {
+			for y := p[1]; y < 411; y += p[3] {
+				// The pass row: its pixels gathered into a row image.
+				n := (613 - p[0] + p[2] - 1) / p[2]
+				row := gatherRow(src, y, p[0], p[2], n)
+				s.AddAt(y, p[0], p[2], row)
+			}
+		}
+		require.Equal(t, pixels(want), pixels(s.Image(1)), kind)
+	}
+}
+
+// gatherRow returns the n pixels (x0 + i*dx, y) of src as a one-row image
+// of src's type.
+func gatherRow(src image.Image, y, x0, dx, n int) image.Image {
+	var dst interface {
+		image.Image
+		Set(x, y int, c color.Color)
+	}
+	r := image.Rect(0, 0, n, 1)
+	switch s := src.(type) {
+	case *image.NRGBA:
+		dst = image.NewNRGBA(r)
+	case *image.RGBA:
+		dst = image.NewRGBA(r)
+	case *image.Gray:
+		dst = image.NewGray(r)
+	case *image.Paletted:
+		dst = image.NewPaletted(r, s.Palette)
+	case *image.NRGBA64:
+		dst = image.NewNRGBA64(r)
+	}
+	for i := range n {
+		dst.Set(i, 0, src.At(x0+i*dx, y))
+	}
+	return dst
+}
+
+// TestFastRowsMatchGeneric: the Gray16 and RGBA64 row converters give
+// what the generic one (At, then RGBA or NRGBAModel) gives.
+func TestFastRowsMatchGeneric(t *testing.T) {
+	t.Parallel()
+	base := photo(97, 13, 4)
+	for _, kind := range []string{"gray16", "rgba64"} {
+		src := convertTo(base, kind)
+		// Odd low bytes, so that rounding and truncation differ.
+		switch m := src.(type) {
+		case *image.Gray16:
+			for i := 1; i < len(m.Pix); i += 2 {
+				m.Pix[i] = uint8(i * 37)
+			}
+		case *image.RGBA64:
+			for i := 1; i < len(m.Pix); i += 2 {
+				if i%8 != 7 {
+					m.Pix[i] = uint8(i * 37)
+				}
+			}
+		}
+		for _, premul := range []bool{true, false} {
+			fast, slow := rgbaRows(src, premul), genericRows(src, premul)
+			a, b := make([]byte, 4*97), make([]byte, 4*97)
+			for y := range 13 {
+				fast(y, a)
+				slow(y, b)
+				require.Equal(t, b, a, "%s premul %v row %d", kind, premul, y)
+			}
+		}
+	}
+}
