@@ -224,3 +224,35 @@ func TestPixelLimit(t *testing.T) {
 	_, err = p.Decode(nil, 10000)
 	require.NoError(t, err)
 }
+
+// TestPixelsMatchDecode: the stored rows Pixels hands over, scattered to
+// where it says they lie, make Decode's picture, interlaced or not, and
+// cover every pixel once.
+func TestPixelsMatchDecode(t *testing.T) {
+	t.Parallel()
+	for i, k := range pngtest.Kinds() {
+		data := pngtest.Encode(t, k, uint64(i), 0)
+		p, err := Parse(data)
+		require.NoError(t, err)
+		whole, err := p.Decode(nil, 0)
+		require.NoError(t, err)
+		wp, stride := pixOf(whole)
+		bpp := p.BytesPerPixel()
+		got := make([]byte, len(wp))
+		seen := make([]int, k.W*k.H)
+		err = p.Pixels(nil, func(y, x0, dx int, row image.Image) error {
+			rp, _ := pixOf(row)
+			for i := range row.Bounds().Dx() {
+				x := x0 + i*dx
+				seen[y*k.W+x]++
+				copy(got[y*stride+x*bpp:], rp[i*bpp:(i+1)*bpp])
+			}
+			return nil
+		})
+		require.NoError(t, err)
+		require.Equal(t, wp, got, "%+v", k)
+		for j, n := range seen {
+			require.Equal(t, 1, n, "%+v pixel %d", k, j)
+		}
+	}
+}

@@ -19,7 +19,7 @@ type Shrinker struct {
 	cols, acc  []int32
 	tmp        []byte        // a converted row (other types)
 	lut        *[256][4]byte // a Paletted row's colours, from the first row
-	grid       []int32 // block sums of pixels added by AddAt
+	grid       []int32       // block sums of pixels added by AddAt
 	small      plane
 	buf        *[]byte // small's pooled storage
 	y, rows    int     // next source row; rows summed in cols
