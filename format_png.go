@@ -96,13 +96,17 @@ func decodePNG(ctx context.Context, data []byte, h *header, req decodeRequest) (
 	return &picture.Picture{Image: m, Meta: h.meta}, resample.Extent{}, nil
 }
 
-// pngShrinker returns the Shrinker that reduces p row by row to the
-// plan's resize size, nil where the whole picture is needed: no box
-// pre-reduction, or a profile converted before resizing.
+// pngShrinker returns the Shrinker that resizes p row by row to the
+// plan's resize size, nil where the whole picture is needed: a profile
+// converted before resizing, or no box pre-reduction where the vertical
+// kernel pass would go first (or the picture is interlaced).
 func pngShrinker(p *pngdec.PNG, req decodeRequest) *resample.Shrinker {
 	s := req.plan
 	if req.whole || s.resizeW <= 0 || s.resizeH <= 0 || s.srcW != p.Width || s.srcH != p.Height {
 		return nil
+	}
+	if p.Interlaced && !resample.Boxes(p.Width, p.Height, s.resizeW, s.resizeH) {
+		return nil // Adam7 rows can only be scattered into a box's sums
 	}
 	return resample.NewShrinker(p.Kind(), p.Width, p.Height, s.resizeW, s.resizeH, resample.Lanczos3)
 }

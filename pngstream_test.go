@@ -97,8 +97,9 @@ func requireSamePixels(t *testing.T, want, got image.Image, name string) {
 }
 
 // TestPNGStreams: a large reduction is made by the Shrinker (never the
-// whole picture), interlaced or not; a small reduction and a profile
-// converted to sRGB are not.
+// whole picture), interlaced or not; a small one too where the
+// horizontal pass goes first, unless interlaced; a profile converted to
+// sRGB never.
 func TestPNGStreams(t *testing.T) {
 	t.Parallel()
 	r := &BildResizer{}
@@ -111,7 +112,8 @@ func TestPNGStreams(t *testing.T) {
 	}{
 		{false, 1000, false, true},
 		{true, 1000, false, true},
-		{false, 300, false, false},
+		{false, 300, false, true},
+		{true, 300, false, false},
 		{false, 1000, true, false},
 	} {
 		data := pngtest.Encode(t, pngtest.Kind{CT: 2, Depth: 8, W: c.w, H: 100, Laced: c.laced}, 1, 0)

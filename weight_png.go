@@ -1,15 +1,18 @@
 package imgproxy
 
-import "github.com/imgproxy-go/imgproxy/internal/resample"
+import (
+	"image"
+
+	"github.com/imgproxy-go/imgproxy/internal/resample"
+)
 
 // pngDecodeWeight returns the size decodePNG returns at the plan's
-// scale and the bytes it holds at its peak. Streamed (a picture the
-// plan box-reduces, without a profile to convert): three rows at full
-// width (two raw ones, up to 8 bytes a pixel and a filter byte, and one
-// converted), the Shrinker's column sums, reduced plane (and block sums
-// for Adam7) and kernel intermediate, and the result at the resize size;
-// the picture comes back resized, so weight adds no resampler planes.
-// Whole: the result type at full size (Gray 1 byte a pixel, RGBA and NRGBA 4,
+// scale and the bytes it holds at its peak. Streamed (see pngShrinker):
+// three rows at full width (two raw ones, up to 8 bytes a pixel and a
+// filter byte, and one converted), what the Shrinker holds
+// (resample.ShrinkerPlan) and the result at the resize size; the picture
+// comes back resized, so weight adds no resampler planes. Whole: the
+// result type at full size (Gray 1 byte a pixel, RGBA and NRGBA 4,
 // Gray16 2, Paletted 1, RGBA64 and NRGBA64 8), plus the 8-bit RGBA copy
 // the resampler makes of types it has no plane for, or of NRGBA to
 // premultiply it; Adam7 passes are scattered straight into the result.
@@ -20,10 +23,10 @@ func pngDecodeWeight(h *header, s geometry) (int, int, int64) {
 	if gray {
 		ch = 1
 	}
-	if pngStreams(h, s) {
+	if ok, bytes := pngStreams(h, s); ok {
 		rows := 3 * (int64(h.width)*8 + 1)
 		out := int64(s.resizeW) * int64(s.resizeH) * int64(ch)
-		return s.resizeW, s.resizeH, rows + out + resample.ShrinkerBytes(h.width, h.height, s.resizeW, s.resizeH, ch, l.pngLaced)
+		return s.resizeW, s.resizeH, rows + out + bytes
 	}
 	var per int64
 	switch {
@@ -43,11 +46,31 @@ func pngDecodeWeight(h *header, s geometry) (int, int, int64) {
 }
 
 // pngStreams reports whether decodePNG streams a picture with header h
-// into the plan's box pre-reduction (see pngShrinker); a picture with a
-// profile counts as whole, as it is where the profile is converted.
-func pngStreams(h *header, s geometry) bool {
-	if h.meta.ICC != nil || s.resizeW <= 0 || s.resizeH <= 0 || s.srcW != h.width || s.srcH != h.height {
-		return false
+// into a Shrinker (see pngShrinker), and what the Shrinker holds; a
+// picture with a profile counts as whole, as it is where the profile is
+// converted.
+func pngStreams(h *header, s geometry) (bool, int64) {
+	if h.meta.ICC != nil || s.srcW != h.width || s.srcH != h.height {
+		return false, 0
 	}
-	return resample.Boxes(h.width, h.height, s.resizeW, s.resizeH)
+	ok, boxed, bytes := resample.ShrinkerPlan(pngModel(h), h.width, h.height, s.resizeW, s.resizeH, h.layout.pngLaced)
+	if !ok || (h.layout.pngLaced && !boxed) {
+		return false, 0
+	}
+	return true, bytes
+}
+
+// pngModel is an empty image of the type pngdec decodes h's picture to,
+// as far as the resampler tells types apart.
+func pngModel(h *header) image.Image {
+	l := &h.layout
+	switch {
+	case l.pngDepth == 16 || l.pngColor == 3:
+		return &image.Paletted{} // converted to premultiplied RGBA, as the 16-bit types
+	case l.pngColor == 0 && !h.alpha:
+		return &image.Gray{}
+	case l.pngColor == 2 && !h.alpha:
+		return &image.RGBA{}
+	}
+	return &image.NRGBA{}
 }

@@ -20,9 +20,20 @@ type Shrinker struct {
 	tmp        []byte        // a converted row (other types)
 	lut        *[256][4]byte // a Paletted row's colours, from the first row
 	grid       []int32       // block sums of pixels added by AddAt
-	small      plane
-	buf        *[]byte // small's pooled storage
-	y, rows    int     // next source row; rows summed in cols
+	// Without a box pre-reduction (direct), each row goes at once
+	// through the horizontal kernel pass into mid (or, when the vertical
+	// pass is the identity, into the result), as twoPass would run it
+	// first on the whole picture.
+	direct  bool
+	tx, ty  *table
+	row     []byte // a row as the box would have made it
+	mid     plane
+	midBuf  *[]byte
+	out     plane
+	result  image.Image
+	small   plane
+	buf     *[]byte // small's pooled storage
+	y, rows int     // next source row; rows summed in cols
 }
 
 const (
@@ -38,16 +49,35 @@ const (
 // under 5x on both axes), or for YCbCr types, which need the whole
 // picture.
 func NewShrinker(model image.Image, srcW, srcH, w, h int, k Kernel) *Shrinker {
+	s := planShrinker(model, srcW, srcH, w, h, k)
+	if s == nil {
+		return nil
+	}
+	if s.kind == shrinkOther {
+		s.tmp = make([]byte, 4*srcW)
+	}
+	s.cols, s.acc = make([]int32, srcW*s.ch), make([]int32, (srcW+s.fx-1)/s.fx*s.ch)
+	if !s.direct {
+		s.small, s.buf = newPlane((srcW+s.fx-1)/s.fx, (srcH+s.fy-1)/s.fy, s.ch)
+		return s
+	}
+	s.row = make([]byte, srcW*s.ch)
+	s.result, s.out = newResult(s.kind, w, h)
+	if !s.ty.ident {
+		s.mid, s.midBuf = newPlane(w, srcH, s.ch)
+	}
+	return s
+}
+
+// planShrinker returns a Shrinker's plan (its type, factors and, without
+// box, its kernel tables) without its buffers; nil as for NewShrinker.
+func planShrinker(model image.Image, srcW, srcH, w, h int, k Kernel) *Shrinker {
 	if w <= 0 || h <= 0 || srcW <= 0 || srcH <= 0 {
 		return nil
 	}
-	r := image.Rect(0, 0, srcW, srcH)
-	ax, ay := axes(r, w, h, Extent{})
+	ax, ay := axes(image.Rect(0, 0, srcW, srcH), w, h, Extent{})
 	s := &Shrinker{srcW: srcW, srcH: srcH, w: w, h: h, k: k.orDefault(), ax: ax, ay: ay, ch: 4}
 	s.fx, s.fy = shrinkFactor(ax.scale), shrinkFactor(ay.scale)
-	if s.fx == 1 && s.fy == 1 {
-		return nil
-	}
 	switch model.(type) {
 	case *image.YCbCr, *image.NYCbCrA:
 		return nil
@@ -58,11 +88,53 @@ func NewShrinker(model image.Image, srcW, srcH, w, h int, k Kernel) *Shrinker {
 	case *image.NRGBA:
 		s.kind, s.premul = shrinkNRGBA, true
 	default:
-		s.kind, s.tmp = shrinkOther, make([]byte, 4*srcW)
+		s.kind = shrinkOther
 	}
-	s.cols, s.acc = make([]int32, srcW*s.ch), make([]int32, (srcW+s.fx-1)/s.fx*s.ch)
-	s.small, s.buf = newPlane((srcW+s.fx-1)/s.fx, (srcH+s.fy-1)/s.fy, s.ch)
+	s.direct = s.fx == 1 && s.fy == 1
+	if s.direct && !s.horizontalFirst() {
+		return nil
+	}
 	return s
+}
+
+// horizontalFirst computes the kernel tables of a Shrinker without box
+// and reports whether twoPass would run the horizontal pass first (or
+// alone) on the whole picture: then rows can go through it as they come.
+func (s *Shrinker) horizontalFirst() bool {
+	align := 1
+	if s.ch == 1 {
+		align = 4
+	}
+	s.tx, s.ty = newTable(s.k, s.ax, align), newTable(s.k, s.ay, 1)
+	switch {
+	case s.tx.ident:
+		return false
+	case s.ty.ident:
+		return true
+	}
+	hFirst := s.srcH*s.w*s.tx.taps + s.w*s.h*s.ty.taps
+	vFirst := s.srcW*s.h*s.ty.taps + s.w*s.h*s.tx.taps
+	return hFirst <= vFirst
+}
+
+// Boxed reports whether the Shrinker box-reduces (by 5x or more on an
+// axis); AddAt is only for a boxed Shrinker.
+func (s *Shrinker) Boxed() bool { return !s.direct }
+
+// newResult returns the w x h image of the type ResizeExtent returns for
+// kind, and its plane.
+func newResult(kind, w, h int) (image.Image, plane) {
+	r := image.Rect(0, 0, w, h)
+	switch kind {
+	case shrinkGray:
+		d := image.NewGray(r)
+		return d, plane{d.Pix, d.Stride, w, h, 1}
+	case shrinkRGBA:
+		d := image.NewRGBA(r)
+		return d, plane{d.Pix, d.Stride, w, h, 4}
+	}
+	d := image.NewNRGBA(r)
+	return d, plane{d.Pix, d.Stride, w, h, 4}
 }
 
 // Add adds the next source row: an image one row high and srcW wide of
@@ -87,6 +159,23 @@ func (s *Shrinker) Add(row image.Image) {
 func (s *Shrinker) next() {
 	s.y++
 	s.rows++
+	if s.direct {
+		// A box of one pixel: the same sums and divisions make the row.
+		copy(s.acc, s.cols)
+		finishRow(s.acc, s.row, s.ch, 1, 1, s.srcW, s.premul)
+		dst := s.out
+		if !s.ty.ident {
+			dst = s.mid
+		}
+		if s.ch == 4 {
+			hrow4(s.row, dst.row(s.y-1), s.tx)
+		} else {
+			hrow1(s.row, dst.row(s.y-1), s.tx)
+		}
+		clear(s.cols)
+		s.rows = 0
+		return
+	}
 	if s.rows == s.fy || s.y == s.srcH {
 		sumBlocks(s.acc, s.cols, s.fx, s.ch)
 		finishRow(s.acc, s.small.row((s.y-1)/s.fy), s.ch, s.rows, s.fx, s.srcW, s.premul)
@@ -129,6 +218,9 @@ func addRGB(cols []int32, px []byte) {
 // fed by Add or by AddAt, never both.
 func (s *Shrinker) AddAt(y, x0, dx int, row image.Image) {
 	n := row.Bounds().Dx()
+	if s.direct {
+		panic("resample: AddAt to a Shrinker without box")
+	}
 	if y < 0 || y >= s.srcH || x0 < 0 || dx < 1 || n == 0 || x0+(n-1)*dx >= s.srcW {
 		return
 	}
@@ -189,26 +281,21 @@ func rowPix(m image.Image) ([]byte, int) {
 // returns for the model's (Gray, RGBA or NRGBA). Rows never added count
 // as zeros. The Shrinker is then spent.
 func (s *Shrinker) Image(workers int) image.Image {
-	defer bytePool.Put(s.buf)
 	workers = max(workers, 1)
+	if s.direct {
+		if !s.ty.ident {
+			parallel(s.out.h, workers, func(y0, y1 int) { vpass(s.mid, s.out, s.ty, y0, y1) })
+			bytePool.Put(s.midBuf)
+		}
+		s.finish(s.out, workers)
+		return s.result
+	}
+	defer bytePool.Put(s.buf)
 	align := 1
 	if s.ch == 1 {
 		align = 4
 	}
-	r := image.Rect(0, 0, s.w, s.h)
-	var out plane
-	var m image.Image
-	switch s.kind {
-	case shrinkGray:
-		d := image.NewGray(r)
-		out, m = plane{d.Pix, d.Stride, s.w, s.h, 1}, d
-	case shrinkRGBA:
-		d := image.NewRGBA(r)
-		out, m = plane{d.Pix, d.Stride, s.w, s.h, 4}, d
-	default:
-		d := image.NewNRGBA(r)
-		out, m = plane{d.Pix, d.Stride, s.w, s.h, 4}, d
-	}
+	m, out := newResult(s.kind, s.w, s.h)
 	if s.grid != nil {
 		rowLen := s.small.w * s.ch
 		for by := range s.small.h {
@@ -219,32 +306,48 @@ func (s *Shrinker) Image(workers int) image.Image {
 	tx := newTable(s.k, s.ax.shrunk(s.fx), align)
 	ty := newTable(s.k, s.ay.shrunk(s.fy), 1)
 	twoPass(s.small, out, tx, ty, workers)
+	s.finish(out, workers)
+	return m
+}
+
+// finish post-processes the result as ResizeExtent does for the type:
+// premultiplied RGBA clamped, NRGBA un-premultiplied. (An opaque NRGBA
+// picture, which ResizeExtent resamples without premultiplying when it
+// has no box, gives the same bytes: opaque pixels premultiply to
+// themselves and the kernel keeps alpha at 255.)
+func (s *Shrinker) finish(out plane, workers int) {
 	switch s.kind {
 	case shrinkRGBA:
 		eachRow(out, workers, clampPremulRow)
 	case shrinkNRGBA, shrinkOther:
 		eachRow(out, workers, unpremulRow)
 	}
-	return m
 }
 
-// ShrinkerBytes is what a Shrinker of a srcW x srcH picture with rows of ch
-// channels holds at its peak besides its rows and result, for an
-// admission estimate: column sums, the reduced plane, a converted row
-// and the kernel pass's intermediate plane (at most w x the reduced
-// height or the reduced width x h); scattered (fed by AddAt), the block
-// sums of the whole reduced grid too.
-func ShrinkerBytes(srcW, srcH, w, h, ch int, scattered bool) int64 {
-	ax, ay := axes(image.Rect(0, 0, srcW, srcH), w, h, Extent{})
-	fx, fy := shrinkFactor(ax.scale), shrinkFactor(ay.scale)
-	sw, sh := int64((srcW+fx-1)/fx), int64((srcH+fy-1)/fy)
-	small := sw * sh * int64(ch)
-	mid := max(int64(w)*sh, sw*int64(h)) * int64(ch)
-	n := small + mid + int64(srcW)*int64(4*ch+4) + sw*int64(4*ch)
+// ShrinkerPlan reports whether NewShrinker would return a Shrinker for
+// rows of model's type, whether it would box, and the bytes it would
+// hold at its peak besides its rows and result, for an admission
+// estimate: column sums, a converted row, and with a box the reduced
+// plane (and, scattered by AddAt, its block sums) and the kernel pass's
+// intermediate plane (at most w x the reduced height or the reduced
+// width x h); without, the horizontal pass's rows (w x srcH).
+func ShrinkerPlan(model image.Image, srcW, srcH, w, h int, scattered bool) (ok, boxed bool, bytes int64) {
+	s := planShrinker(model, srcW, srcH, w, h, Kernel{})
+	if s == nil {
+		return false, false, 0
+	}
+	ch := int64(s.ch)
+	n := int64(srcW) * (4*ch + 4 + ch)
+	if s.direct {
+		return true, false, n + int64(w)*int64(srcH)*ch
+	}
+	sw, sh := int64((srcW+s.fx-1)/s.fx), int64((srcH+s.fy-1)/s.fy)
+	small := sw * sh * ch
+	n += small + max(int64(w)*sh, sw*int64(h))*ch
 	if scattered {
 		n += 4 * small
 	}
-	return n
+	return true, true, n
 }
 
 // Boxes reports whether ResizeExtent box-reduces a srcW x srcH picture

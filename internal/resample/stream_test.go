@@ -32,7 +32,10 @@ func TestShrinkerMatchesResize(t *testing.T) {
 	sizes := [][4]int{
 		{1000, 700, 150, 105}, {333, 977, 40, 20}, {600, 50, 60, 50}, {64, 640, 64, 100},
 		{2000, 30, 5, 1}, {97, 1203, 3, 7}, {40000, 3, 100, 3},
+		// No box: the horizontal pass streamed.
+		{1920, 1280, 640, 427}, {400, 300, 150, 113}, {300, 50, 100, 50}, {101, 77, 33, 40},
 	}
+	direct := 0
 	for _, kind := range []string{"nrgba", "alpha", "rgba", "gray", "paletted", "nrgba64", "alpha64", "rgba64", "gray16"} {
 		for _, sz := range sizes {
 			name := fmt.Sprintf("%s %v", kind, sz)
@@ -48,7 +51,13 @@ func TestShrinkerMatchesResize(t *testing.T) {
 			}
 			want := ResizeExtent(src, sz[2], sz[3], Extent{}, Lanczos3, 2)
 			s := NewShrinker(src, sz[0], sz[1], sz[2], sz[3], Lanczos3)
-			require.NotNil(t, s, name)
+			if s == nil { // no box, and the vertical pass would go first
+				require.False(t, Boxes(sz[0], sz[1], sz[2], sz[3]), name)
+				continue
+			}
+			if !s.Boxed() {
+				direct++
+			}
 			for y := range sz[1] {
 				s.Add(src.(subImager).SubImage(image.Rect(0, y, sz[0], y+1)))
 			}
@@ -57,19 +66,33 @@ func TestShrinkerMatchesResize(t *testing.T) {
 			require.Equal(t, pixels(want), pixels(got), name)
 		}
 	}
+	require.GreaterOrEqual(t, direct, 20, "Shrinkers without box")
 }
 
-// TestShrinkerOnlyWhenBoxed: no Shrinker where ResizeExtent would not
-// box-reduce (under 5x on both axes), nor for YCbCr.
-func TestShrinkerOnlyWhenBoxed(t *testing.T) {
+// TestShrinkerWhen: a Shrinker boxes where ResizeExtent would (5x or
+// more on an axis); without a box it exists only where the horizontal
+// pass runs first or alone; never for YCbCr.
+func TestShrinkerWhen(t *testing.T) {
 	t.Parallel()
 	m := image.NewNRGBA(image.Rect(0, 0, 1, 1))
-	require.Nil(t, NewShrinker(m, 1920, 1280, 640, 427, Lanczos3))
-	require.Nil(t, NewShrinker(m, 499, 499, 100, 100, Lanczos3))
-	require.NotNil(t, NewShrinker(m, 500, 100, 100, 100, Lanczos3))
-	require.Nil(t, NewShrinker(image.NewYCbCr(m.Rect, image.YCbCrSubsampleRatio420), 1000, 1000, 10, 10, Lanczos3))
-	require.Nil(t, NewShrinker(m, 0, 10, 1, 1, Lanczos3))
-	_ = color.Black
+	for _, c := range []struct {
+		sw, sh, w, h  int
+		exists, boxed bool
+	}{
+		{1920, 1280, 640, 427, true, false},
+		{499, 499, 100, 100, true, false},
+		{500, 100, 100, 100, true, true},
+		{400, 100, 100, 100, true, false},  // vertical identity
+		{100, 400, 100, 100, false, false}, // horizontal identity: vertical pass alone
+		{0, 10, 1, 1, false, false},
+	} {
+		s := NewShrinker(m, c.sw, c.sh, c.w, c.h, Lanczos3)
+		require.Equal(t, c.exists, s != nil, "%+v", c)
+		if s != nil {
+			require.Equal(t, c.boxed, s.Boxed(), "%+v", c)
+		}
+	}
+	require.True(t, NewShrinker(image.NewYCbCr(m.Rect, image.YCbCrSubsampleRatio420), 1000, 1000, 10, 10, Lanczos3) == nil)
 }
 
 // TestShrinkerAddRGB: RGB rows added with AddRGB give what their RGBA
