@@ -146,12 +146,32 @@ func (s *Shrinker) Add(row image.Image) {
 		return
 	}
 	px := s.pixels(row, s.srcW)
-	if s.premul {
+	switch {
+	case s.direct && !s.premul:
+		s.kernelRow(px) // a box of one pixel, unpremultiplied, is the row itself
+		return
+	case s.premul:
 		addPremul(s.cols, px)
-	} else {
+	default:
 		addRow(s.cols, px)
 	}
 	s.next()
+}
+
+// kernelRow ends source row px of a Shrinker without box: through the
+// horizontal pass into mid, or into the result when the vertical pass is
+// the identity.
+func (s *Shrinker) kernelRow(px []byte) {
+	dst := s.out
+	if !s.ty.ident {
+		dst = s.mid
+	}
+	if s.ch == 4 {
+		hrow4(px, dst.row(s.y), s.tx)
+	} else {
+		hrow1(px, dst.row(s.y), s.tx)
+	}
+	s.y++
 }
 
 // next ends a source row: every fy rows (and after the last) make one
@@ -160,20 +180,14 @@ func (s *Shrinker) next() {
 	s.y++
 	s.rows++
 	if s.direct {
-		// A box of one pixel: the same sums and divisions make the row.
+		// A premultiplying box of one pixel: the same sums and divisions
+		// as with a box make the row.
 		copy(s.acc, s.cols)
 		finishRow(s.acc, s.row, s.ch, 1, 1, s.srcW, s.premul)
-		dst := s.out
-		if !s.ty.ident {
-			dst = s.mid
-		}
-		if s.ch == 4 {
-			hrow4(s.row, dst.row(s.y-1), s.tx)
-		} else {
-			hrow1(s.row, dst.row(s.y-1), s.tx)
-		}
 		clear(s.cols)
 		s.rows = 0
+		s.y--
+		s.kernelRow(s.row)
 		return
 	}
 	if s.rows == s.fy || s.y == s.srcH {
@@ -192,6 +206,14 @@ func (s *Shrinker) AddRGB(px []byte) {
 		panic("resample: AddRGB to a Shrinker of another type than RGBA")
 	}
 	if s.y >= s.srcH {
+		return
+	}
+	if s.direct {
+		for i := 0; i+3 < len(s.row) && 3*(i/4)+2 < len(px); i += 4 {
+			o, p := s.row[i:i+4:i+4], px[3*(i/4):3*(i/4)+3:3*(i/4)+3]
+			o[0], o[1], o[2], o[3] = p[0], p[1], p[2], 0xff
+		}
+		s.kernelRow(s.row)
 		return
 	}
 	addRGB(s.cols, px)

@@ -100,17 +100,21 @@ func TestShrinkerWhen(t *testing.T) {
 func TestShrinkerAddRGB(t *testing.T) {
 	t.Parallel()
 	src := convertTo(photo(1001, 703, 5), "rgba").(*image.RGBA)
-	want := ResizeExtent(src, 97, 61, Extent{}, Lanczos3, 1)
-	s := NewShrinker(src, 1001, 703, 97, 61, Lanczos3)
 	rgb := make([]byte, 3*1001)
-	for y := range 703 {
-		row := src.Pix[y*src.Stride:]
-		for x := range 1001 {
-			copy(rgb[3*x:3*x+3], row[4*x:4*x+3])
+	for _, sz := range [][2]int{{97, 61}, {400, 281}} { // boxed, and not
+		want := ResizeExtent(src, sz[0], sz[1], Extent{}, Lanczos3, 1)
+		s := NewShrinker(src, 1001, 703, sz[0], sz[1], Lanczos3)
+		require.True(t, s != nil)
+		require.Equal(t, sz[0] == 97, s.Boxed())
+		for y := range 703 {
+			row := src.Pix[y*src.Stride:]
+			for x := range 1001 {
+				copy(rgb[3*x:3*x+3], row[4*x:4*x+3])
+			}
+			s.AddRGB(rgb)
 		}
-		s.AddRGB(rgb)
+		require.Equal(t, pixels(want), pixels(s.Image(2)), "%v", sz)
 	}
-	require.Equal(t, pixels(want), pixels(s.Image(2)))
 	require.Panics(t, func() { NewShrinker(image.NewGray(src.Rect), 1001, 703, 97, 61, Lanczos3).AddRGB(rgb) })
 }
 
