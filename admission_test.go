@@ -148,9 +148,13 @@ func TestAdmissionRefusals(t *testing.T) {
 func TestMemoryBudget(t *testing.T) {
 	t.Parallel()
 	r := &BildResizer{MemoryBudget: 64 << 20}
-	bomb := &Source{Data: hostile.PNGBomb(3000, 3000, false)} // 72 MB decoded
-	_, err := r.Resize(context.Background(), bomb, mustOptions(t, "150x150"))
+	// Interlaced and reduced under 5x, it is decoded whole: 72 MB.
+	bomb := &Source{Data: hostile.PNGBomb(3000, 3000, true)}
+	_, err := r.Resize(context.Background(), bomb, mustOptions(t, "1000x1000"))
 	require.ErrorIs(t, err, ErrTooLarge)
+	// Its thumbnail is streamed, holding a few MB.
+	_, err = r.Resize(context.Background(), bomb, mustOptions(t, "150x150"))
+	require.NoError(t, err)
 	_, err = r.Resize(context.Background(), &Source{Data: encodeJPEG(t, photo(1200, 900), 80)}, mustOptions(t, "150x150"))
 	require.NoError(t, err)
 }
