@@ -13,6 +13,7 @@ import (
 
 	"github.com/imgproxy-go/imgproxy/internal/hostile"
 	"github.com/imgproxy-go/imgproxy/internal/picture"
+	"github.com/imgproxy-go/imgproxy/internal/pngdec/pngtest"
 )
 
 // blockingEncoder stands for a slow encode: it reports that it started,
@@ -147,9 +148,13 @@ func TestAdmissionRefusals(t *testing.T) {
 func TestMemoryBudget(t *testing.T) {
 	t.Parallel()
 	r := &BildResizer{MemoryBudget: 64 << 20}
-	bomb := &Source{Data: hostile.PNGBomb(3000, 3000, false)} // 72 MB decoded
-	_, err := r.Resize(context.Background(), bomb, mustOptions(t, "150x150"))
+	// Interlaced and reduced under 5x, it is decoded whole: 72 MB.
+	bomb := &Source{Data: hostile.PNGBomb(3000, 3000, true)}
+	_, err := r.Resize(context.Background(), bomb, mustOptions(t, "1000x1000"))
 	require.ErrorIs(t, err, ErrTooLarge)
+	// Its thumbnail is streamed, holding a few MB.
+	_, err = r.Resize(context.Background(), bomb, mustOptions(t, "150x150"))
+	require.NoError(t, err)
 	_, err = r.Resize(context.Background(), &Source{Data: encodeJPEG(t, photo(1200, 900), 80)}, mustOptions(t, "150x150"))
 	require.NoError(t, err)
 }
@@ -191,6 +196,12 @@ func TestWeightBoundsAllocation(t *testing.T) {
 		{"png 16-bit", "150x150", hostile.PNGBomb(1500, 1500, false)},
 		{"png 16-bit interlaced", "150x150", hostile.PNGBomb(1500, 1500, true)},
 		{"png 8-bit", "640x480", hostile.ValidPNG(2000, 1500)},
+		{"png 8-bit streamed", "150x150", hostile.ValidPNG(2000, 1500)},
+		{"png grey streamed", "150x150", pngtest.Encode(t, pngtest.Kind{CT: 0, Depth: 8, W: 2000, H: 1500}, 1, 0)},
+		{"png palette streamed", "300x300", pngtest.Encode(t, pngtest.Kind{CT: 3, Depth: 8, W: 2000, H: 1500, PLTE: 200}, 1, 0)},
+		{"png alpha 1/3 streamed", "640x480", pngtest.Encode(t, pngtest.Kind{CT: 6, Depth: 8, W: 2000, H: 1500}, 1, 0)},
+		{"png interlaced 1/3 whole", "640x480", pngtest.Encode(t, pngtest.Kind{CT: 6, Depth: 8, W: 2000, H: 1500, Laced: true}, 1, 0)},
+		{"png 16-bit grey interlaced", "150x150", pngtest.Encode(t, pngtest.Kind{CT: 0, Depth: 16, W: 1500, H: 1500, Laced: true}, 1, 0)},
 		{"gif", "300x300", hostile.GIFBomb(2000, 2000)},
 		{"webp lossy", "300x300", hostile.WebPChecker(1600, 1600)},
 	}

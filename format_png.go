@@ -2,9 +2,10 @@ package imgproxy
 
 import (
 	"context"
-	"image/png"
+	"image"
 
 	"github.com/imgproxy-go/imgproxy/internal/picture"
+	"github.com/imgproxy-go/imgproxy/internal/pngdec"
 	"github.com/imgproxy-go/imgproxy/internal/pngmeta"
 	"github.com/imgproxy-go/imgproxy/internal/resample"
 )
@@ -33,30 +34,87 @@ func pngHeader(data []byte) (header, error) {
 	return h, nil
 }
 
-// decodePNG decodes the whole image with image/png, which handles every
-// colour type, bit depth, tRNS and interlacing.
+// decodePNG decodes with internal/pngdec. A picture that the plan
+// box-reduces (by 5x or more on an axis) is never held at full size: its
+// rows go, as they are inflated and unfiltered, into the box
+// pre-reduction of a resample.Shrinker (an Adam7 pass's pixels straight
+// into the sums of their blocks), which then finishes the resize,
+// so the picture returned is already at the plan's resize size (the
+// transform then only orients, crops, rotates and sharpens it). The
+// result is exactly the one resizing the full-size image would give
+// (TestPNGStreamMatchesFullDecode). Otherwise (a reduction under 5x, or
+// a profile converted to sRGB before resizing) the whole
+// picture is decoded, in the type and with the pixels image/png gives.
 //
-// Worst case (image/png, Go 1.26): time linear in the decompressed data,
-// height x (1 + width x bytes per pixel) bytes inflated and unfiltered
-// (8 bytes a pixel for 16-bit RGBA), whatever the file's size: deflate
-// expands up to about 1000:1. Memory: the decoded image at its own depth
-// (up to 8 bytes a pixel: 16-bit pictures are not reduced to 8) plus two
-// rows; interlaced, about twice that, as each of the seven passes is
-// decoded into an image of its own before being merged. Measured (one
-// core of a shared 2-core Xeon, a program calling png.Decode under
-// /usr/bin/time): a 7000x7000 16-bit RGBA PNG of zeros, 394 KB, decodes
-// in 0.73 s with 374 MiB allocated (peak RSS 387 MB); interlaced, 381 KB,
-// 0.94 s, 748 MiB (770 MB). image/png has no hook inside the decode, but
-// it pulls its input as it inflates rows, so reading through a ctxReader
-// ends the decode within one 4 KiB read (at most about 4 MiB of rows) of
-// ctx's end; its error is then ctx's (a 504).
-func decodePNG(ctx context.Context, data []byte, h *header, _ decodeRequest) (*picture.Picture, resample.Extent, error) {
+// Worst case: time linear in the inflated data, height x (1 + width x
+// bytes per pixel) bytes, whatever the file's size (deflate expands up to
+// about 1000:1). Memory streaming: two raw rows, one converted row,
+// column sums and the reduced plane (see pngWeight); whole: the picture
+// at its own depth (up to 8 bytes a pixel) plus two rows, interlaced or
+// not (passes are scattered straight into the result). The context is
+// checked every 16 KiB of inflated data; its error is then the decode's
+// (a 504).
+func decodePNG(ctx context.Context, data []byte, h *header, req decodeRequest) (*picture.Picture, resample.Extent, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, resample.Extent{}, decodeStopped(FormatPNG, err)
 	}
-	m, err := png.Decode(newCtxReader(ctx, data))
+	p, err := pngdec.Parse(data)
+	if err != nil {
+		return nil, resample.Extent{}, decodeFailed(FormatPNG, err)
+	}
+	var m image.Image
+	if sh := pngShrinker(p, req); sh != nil {
+		if p.Interlaced {
+			err = p.Pixels(ctx.Err, func(y, x0, dx int, row image.Image) error {
+				sh.AddAt(y, x0, dx, row)
+				return nil
+			})
+		} else if p.RGB8() {
+			err = p.RawRows(ctx.Err, func(_ int, rgb []byte) error {
+				sh.AddRGB(rgb) // no RGBA row in between
+				return nil
+			})
+		} else {
+			err = p.Rows(ctx.Err, func(_ int, row image.Image) error {
+				sh.Add(row)
+				return nil
+			})
+		}
+		if err == nil {
+			if req.parallel != nil {
+				req.parallel(func(w int) { m = sh.Image(w) })
+			} else {
+				m = sh.Image(1)
+			}
+		}
+	} else {
+		m, err = p.Decode(ctx.Err, 0)
+	}
 	if err != nil {
 		return nil, resample.Extent{}, decodeError(ctx, FormatPNG, err)
 	}
 	return &picture.Picture{Image: m, Meta: h.meta}, resample.Extent{}, nil
+}
+
+// pngShrinker returns the Shrinker that resizes p row by row to the
+// plan's resize size, nil where the whole picture is needed: a profile
+// converted before resizing, or no box pre-reduction where the vertical
+// kernel pass would go first (or the picture is interlaced).
+func pngShrinker(p *pngdec.PNG, req decodeRequest) *resample.Shrinker {
+	s := req.plan
+	if req.whole || s.resizeW <= 0 || s.resizeH <= 0 || s.srcW != p.Width || s.srcH != p.Height {
+		return nil
+	}
+	if p.Interlaced && !resample.Boxes(p.Width, p.Height, s.resizeW, s.resizeH) {
+		return nil // Adam7 rows can only be scattered into a box's sums
+	}
+	return resample.NewShrinker(p.Kind(), p.Width, p.Height, s.resizeW, s.resizeH, resample.Lanczos3)
+}
+
+// convertsBeforeResize reports whether a still picture with profile icc
+// is converted to sRGB before it is resized (see decodePicture), so that
+// its decoder must hand it over whole.
+func (r *BildResizer) convertsBeforeResize(icc []byte) bool {
+	t, _ := r.srgbTransform(icc)
+	return t != nil
 }

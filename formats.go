@@ -61,6 +61,11 @@ type decodeRequest struct {
 	// detach, if set, is told of a decode left running past the end of
 	// the request's context; done is closed when it ends.
 	detach func(done <-chan struct{})
+	// whole asks for the picture at its stored size (a decoder that can
+	// shrink on load may still): it is converted to sRGB before resizing.
+	whole bool
+	// parallel, if set, runs step with the CPU slots the job can borrow.
+	parallel func(step func(workers int))
 }
 
 // detachable runs decode, returning when it does or when ctx ends,

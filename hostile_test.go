@@ -296,7 +296,8 @@ func hostileLossyWebP(t *testing.T) []hostile.Case {
 // hostileBodyWant is the documented answer to each kind of body:
 // damaged pictures are refused (415) or, where the decoder recovers, a
 // thumbnail; anything else that is no picture is 415; bombs are over the
-// memory budget (415); an animation of thousands of frames keeps its
+// memory budget (415), but for PNG bombs, whose thumbnails are streamed
+// (200, or 504 where the Timeout ends the decode); an animation of thousands of frames keeps its
 // first frame (MaxAnimationPixels).
 var hostileBodyWant = map[hostile.Kind][]int{
 	hostile.Damaged:   {http.StatusOK, http.StatusUnsupportedMediaType},
@@ -315,8 +316,16 @@ func (e *hostileEnv) testBodies(t *testing.T, cases []hostile.Case) {
 			if c.Kind == hostile.Animation {
 				box = 99 // under the frames' 100x100: not served as it is
 			}
+			want := hostileBodyWant[c.Kind]
+			if c.Kind == hostile.Bomb && strings.HasPrefix(c.Name, "png-") {
+				// A PNG streamed into its thumbnail never holds the
+				// picture: a few MB however large (format_png.go). Its
+				// half a second of inflate may outlast the Timeout on a
+				// slow run (-race): then 504.
+				want = []int{http.StatusOK, http.StatusGatewayTimeout}
+			}
 			resp, body := e.get(t, fmt.Sprintf("/image/%dx%d/case/%s", box, box, c.Name))
-			hostileCheck(t, c.Kind.String(), resp.StatusCode, resp.Header, body, box, hostileBodyWant[c.Kind]...)
+			hostileCheck(t, c.Kind.String(), resp.StatusCode, resp.Header, body, box, want...)
 			if c.Kind == hostile.Animation {
 				assert.Equal(t, "first-frame", resp.Header.Get("X-Imgproxy-Animation"))
 			}

@@ -322,7 +322,8 @@ func (r *BildResizer) SourceSize(src *Source) (width, height int, err error) {
 // browser converts it to the screen's sRGB.
 func (r *BildResizer) decodePicture(ctx context.Context, c *codec, data []byte, h *header, j *job) (*picture.Picture, error) {
 	defer j.measure(StageDecode)()
-	req := decodeRequest{plan: j.stored, maxFrames: j.frames}
+	req := decodeRequest{plan: j.stored, maxFrames: j.frames, parallel: j.parallel}
+	req.whole = h.frames == 1 && r.convertsBeforeResize(h.meta.ICC)
 	req.detach = func(done <-chan struct{}) { j.pending = done }
 	req.frame = func(m image.Image) image.Image {
 		j.timed(func() { m = r.transform(m, resample.Extent{}, j) })

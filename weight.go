@@ -59,7 +59,7 @@ func decodeWeight(c *codec, h *header, s geometry) (w, ht int, bytes int64) {
 	case FormatJPEG:
 		return jpegDecodeWeight(h.layout.jpeg, s)
 	case FormatPNG:
-		return w, ht, px * pngDecodeBytesPerPixel(&h.layout)
+		return pngDecodeWeight(h, s)
 	case FormatGIF:
 		// The composited canvas (NRGBA), the frame's indices, the saved
 		// canvas disposal method 3 restores, and the copy of the canvas
@@ -113,31 +113,6 @@ func jpegDecodeWeight(cfg *jpegdec.Config, s geometry) (int, int, int64) {
 		coef += src / 8 // the non-zero mask refinement scans keep per block
 	}
 	return w, h, out + coef
-}
-
-// pngDecodeBytesPerPixel is what image/png holds per pixel: its result
-// (Gray 1, Gray16 2, Paletted 1, RGBA/NRGBA 4, 16-bit 8), twice for an
-// interlaced file (each pass is decoded into an image of its own before
-// being copied into the result), plus the 8-bit premultiplied copy the
-// resampler makes of the types it has no fast path for.
-func pngDecodeBytesPerPixel(l *layout) int64 {
-	var per int64
-	switch l.pngColor {
-	case 0: // grey
-		per = 1
-	case 3: // palette
-		per = 1 + 4 // Paletted, converted to NRGBA by the resampler
-	default:
-		per = 4
-	}
-	if l.pngDepth == 16 {
-		per *= 2
-		per += 4 // 16-bit results are converted to 8-bit NRGBA
-	}
-	if l.pngLaced {
-		per *= 2
-	}
-	return per
 }
 
 // chromaQuarters is a chroma plane's samples per pixel, in quarters.

@@ -22,6 +22,12 @@ func rgbaRows(src image.Image, premul bool) rowFunc {
 		return palettedRows(s, premul)
 	case *image.NRGBA64:
 		return nrgba64Rows(s, premul)
+	case *image.Gray16:
+		return gray16Rows(s)
+	case *image.RGBA64:
+		if premul {
+			return rgba64PremulRows(s)
+		}
 	case *image.YCbCr:
 		return func(y int, out []byte) { ycbcrRow(s, nil, y, out, premul) }
 	case *image.NYCbCrA:
@@ -63,8 +69,18 @@ func grayRows(s *image.Gray) rowFunc {
 }
 
 func palettedRows(s *image.Paletted, premul bool) rowFunc {
-	var lut [256][4]byte // indices outside the palette: transparent black
-	for i, c := range s.Palette[:min(len(s.Palette), 256)] {
+	lut := paletteLUT(s.Palette, premul)
+	return func(y int, out []byte) {
+		in := s.Pix[s.PixOffset(s.Rect.Min.X, s.Rect.Min.Y+y):]
+		lutRow(out, in, lut)
+	}
+}
+
+// paletteLUT returns pal as 8-bit RGBA, premultiplied or not; indices
+// outside the palette are transparent black.
+func paletteLUT(pal color.Palette, premul bool) *[256][4]byte {
+	var lut [256][4]byte
+	for i, c := range pal[:min(len(pal), 256)] {
 		var p color.NRGBA
 		if premul {
 			r, g, b, a := c.RGBA()
@@ -74,11 +90,13 @@ func palettedRows(s *image.Paletted, premul bool) rowFunc {
 		}
 		lut[i] = [4]byte{p.R, p.G, p.B, p.A}
 	}
-	return func(y int, out []byte) {
-		in := s.Pix[s.PixOffset(s.Rect.Min.X, s.Rect.Min.Y+y):]
-		for i := 0; i+3 < len(out) && i/4 < len(in); i += 4 {
-			copy(out[i:i+4], lut[in[i/4]][:])
-		}
+	return &lut
+}
+
+// lutRow writes the colours of the indices in into out.
+func lutRow(out, in []byte, lut *[256][4]byte) {
+	for i := 0; i+3 < len(out) && i/4 < len(in); i += 4 {
+		copy(out[i:i+4], lut[in[i/4]][:])
 	}
 }
 
@@ -97,6 +115,31 @@ func nrgba64Rows(s *image.NRGBA64, premul bool) rowFunc {
 				o[c] = uint8((v*255 + 32767) / 65535)
 			}
 			o[3] = uint8((a*255 + 32767) / 65535)
+		}
+	}
+}
+
+// gray16Rows keeps the high byte of each sample, as At and RGBA do
+// (opaque, so premultiplied or not alike).
+func gray16Rows(s *image.Gray16) rowFunc {
+	return func(y int, out []byte) {
+		in := s.Pix[s.PixOffset(s.Rect.Min.X, s.Rect.Min.Y+y):]
+		for i := 0; i+3 < len(out) && i/2+1 < len(in); i += 4 {
+			g := in[i/2]
+			o := out[i : i+4 : i+4]
+			o[0], o[1], o[2], o[3] = g, g, g, 0xff
+		}
+	}
+}
+
+// rgba64PremulRows keeps the high byte of each (premultiplied) sample,
+// as RGBA()>>8 does.
+func rgba64PremulRows(s *image.RGBA64) rowFunc {
+	return func(y int, out []byte) {
+		in := s.Pix[s.PixOffset(s.Rect.Min.X, s.Rect.Min.Y+y):]
+		for i := 0; i+3 < len(out) && 2*i+7 < len(in); i += 4 {
+			p, o := in[2*i:2*i+8:2*i+8], out[i:i+4:i+4]
+			o[0], o[1], o[2], o[3] = p[0], p[2], p[4], p[6]
 		}
 	}
 }
