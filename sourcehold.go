@@ -1,9 +1,11 @@
 package imgproxy
 
 import (
+	"bytes"
 	"context"
 	"sync"
 	"time"
+	"weak"
 )
 
 // sourceHoldAge bounds how old a held source may be and still be lent to
@@ -30,7 +32,8 @@ type heldSources struct {
 // heldSource is one source and the requests using it.
 type heldSource struct {
 	src     *Source
-	at      time.Time // when it was fetched
+	dup     weak.Pointer[Source] // the last fetch found the same as src: never kept alive
+	at      time.Time            // when it (or dup) was fetched
 	holders int
 }
 
@@ -47,15 +50,34 @@ func (s *heldSources) lend(path string, now time.Time) (*Source, func(), bool) {
 	return e.src, s.releaser(path, e), true
 }
 
+// current returns the newest source held for path, whatever its age, or
+// nil.
+func (s *heldSources) current(path string) *Source {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e := s.m[path]; e != nil {
+		return e.src
+	}
+	return nil
+}
+
 // hold records src, fetched for path at now, as used by one more
-// request, and returns the function that gives it back. A source newer
-// than the one held replaces it for future lends; the older one stays
-// with its holders only.
-func (s *heldSources) hold(path string, src *Source, now time.Time) func() {
+// request, and returns the source to use and the function that gives it
+// back. A fetch that brought the same bytes as the source held (the
+// usual case once sourceHoldAge has passed) refreshes it and hands back
+// the held copy, so that the new one is garbage at once: one copy stays
+// in memory however long a picture stays in demand. A different source
+// replaces the one held for future lends; the older one stays with its
+// holders only.
+func (s *heldSources) hold(path string, src *Source, now time.Time) (*Source, func()) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e := s.m[path]
-	if e == nil || e.src != src {
+	switch {
+	case e != nil && (e.src == src || e.dup.Value() == src):
+	case e != nil && sameSource(e.src, src):
+		e.at, e.dup = now, weak.Make(src)
+	default:
 		e = &heldSource{src: src, at: now}
 		if s.m == nil {
 			s.m = make(map[string]*heldSource)
@@ -63,7 +85,13 @@ func (s *heldSources) hold(path string, src *Source, now time.Time) func() {
 		s.m[path] = e
 	}
 	e.holders++
-	return s.releaser(path, e)
+	return e.src, s.releaser(path, e)
+}
+
+// sameSource reports whether a and b are the same source: the same
+// bytes, type and modification time.
+func sameSource(a, b *Source) bool {
+	return a.ContentType == b.ContentType && a.LastModified.Equal(b.LastModified) && bytes.Equal(a.Data, b.Data)
 }
 
 // releaser returns the once-only function that gives e back, forgetting
@@ -83,15 +111,21 @@ func (s *heldSources) releaser(path string, e *heldSource) func() {
 }
 
 // fetchHeld is fetch for a variant being made: a source another variant
-// in flight holds is lent instead of fetched again. done must be called
-// once the source is no longer needed.
+// in flight holds is lent instead of fetched again; one held for longer
+// than sourceHoldAge is fetched again, expected to be the same (see
+// withExpected), so that the refetch holds no second copy. done must be
+// called once the source is no longer needed.
 func (h *Handler) fetchHeld(ctx context.Context, path string) (src *Source, done func(), err error) {
 	if src, done, ok := h.held.lend(path, h.now()); ok {
 		return src, done, nil
+	}
+	if old := h.held.current(path); old != nil {
+		ctx = withExpected(ctx, old.Data)
 	}
 	src, err = h.fetch(ctx, path)
 	if err != nil {
 		return nil, func() {}, err
 	}
-	return src, h.held.hold(path, src, h.now()), nil
+	src, done = h.held.hold(path, src, h.now())
+	return src, done, nil
 }

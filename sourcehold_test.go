@@ -2,11 +2,15 @@ package imgproxy
 
 import (
 	"context"
+	"fmt"
 	"net/http/httptest"
+	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+	"weak"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -15,7 +19,8 @@ import (
 func TestHeldSources(t *testing.T) {
 	t.Parallel()
 	t0 := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
-	a, b := &Source{Path: "a"}, &Source{Path: "a"}
+	a, b := &Source{Path: "a", Data: []byte("one")}, &Source{Path: "a", Data: []byte("two")}
+	a2 := &Source{Path: "a", Data: []byte("one")} // a fetched again
 	tests := []struct {
 		name string
 		run  func(s *heldSources) (*Source, bool) // the lend at the end
@@ -46,20 +51,21 @@ func TestHeldSources(t *testing.T) {
 			return src, ok
 		}, nil},
 		{"released", func(s *heldSources) (*Source, bool) {
-			s.hold("a", a, t0)()
+			_, done := s.hold("a", a, t0)
+			done()
 			src, _, ok := s.lend("a", t0)
 			return src, ok
 		}, nil},
 		{"released twice by one holder", func(s *heldSources) (*Source, bool) {
 			s.hold("a", a, t0)
-			done := s.hold("a", a, t0)
+			_, done := s.hold("a", a, t0)
 			done()
 			done() // once only: the first holder still has it
 			src, _, ok := s.lend("a", t0)
 			return src, ok
 		}, a},
 		{"lent then released by all", func(s *heldSources) (*Source, bool) {
-			done := s.hold("a", a, t0)
+			_, done := s.hold("a", a, t0)
 			_, back, _ := s.lend("a", t0)
 			done()
 			back()
@@ -73,10 +79,29 @@ func TestHeldSources(t *testing.T) {
 			return src, ok
 		}, b},
 		{"older holder leaving keeps the newer", func(s *heldSources) (*Source, bool) {
-			old := s.hold("a", a, t0)
+			_, old := s.hold("a", a, t0)
 			s.hold("a", b, t0)
 			old()
 			src, _, ok := s.lend("a", t0)
+			return src, ok
+		}, b},
+		{"refetched the same", func(s *heldSources) (*Source, bool) {
+			s.hold("a", a, t0)
+			if got, _ := s.hold("a", a2, t0.Add(sourceHoldAge+1)); got != a {
+				return got, false
+			}
+			if got, _ := s.hold("a", a2, t0.Add(sourceHoldAge+1)); got != a { // a2's other sharer
+				return got, false
+			}
+			src, _, ok := s.lend("a", t0.Add(2*sourceHoldAge)) // refreshed
+			return src, ok
+		}, a},
+		{"refetched changed", func(s *heldSources) (*Source, bool) {
+			s.hold("a", a, t0)
+			if got, _ := s.hold("a", b, t0.Add(sourceHoldAge+1)); got != b {
+				return got, false
+			}
+			src, _, ok := s.lend("a", t0.Add(2*sourceHoldAge))
 			return src, ok
 		}, b},
 	}
@@ -93,14 +118,16 @@ func TestHeldSources(t *testing.T) {
 
 // TestFetchHeld: a request for another size of a picture whose variant is
 // being made borrows its source instead of fetching it again, even when
-// the two fetches would not overlap; once no variant holds it, the next
-// request fetches.
+// the two fetches would not overlap; past sourceHoldAge it fetches again
+// but keeps the held copy if the bytes are the same; once no variant
+// holds it, the next request fetches.
 func TestFetchHeld(t *testing.T) {
 	t.Parallel()
 	var fetches atomic.Int32
+	var version atomic.Int32
 	fetcher := FetcherFunc(func(ctx context.Context, path string) (*Source, error) {
 		fetches.Add(1)
-		return &Source{Path: path, Data: []byte("bytes of " + path)}, nil
+		return &Source{Path: path, Data: fmt.Appendf(nil, "bytes of %s, version %d", path, version.Load())}, nil
 	})
 	var mu sync.Mutex
 	seen := map[string]*Source{} // options -> the source resized
@@ -115,7 +142,9 @@ func TestFetchHeld(t *testing.T) {
 		}
 		return NewImage([]byte("variant"), "image/jpeg", time.Time{}), nil
 	})
-	h := &Handler{Fetcher: fetcher, Resizer: resizer, Cache: NoCache{}}
+	var clock atomic.Int64
+	now := func() time.Time { return time.Unix(1e9, clock.Load()) }
+	h := &Handler{Fetcher: fetcher, Resizer: resizer, Cache: NoCache{}, Now: now}
 	serve := func(url string) int {
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, httptest.NewRequest("GET", url, nil))
@@ -124,17 +153,54 @@ func TestFetchHeld(t *testing.T) {
 	first := make(chan int)
 	go func() { first <- serve("/image/100x100/a.jpg") }()
 	<-started
-	require.Equal(t, 200, serve("/image/200x200/a.jpg"))
-	assert.Equal(t, int32(1), fetches.Load(), "the second size borrows the held source")
-	require.Equal(t, 200, serve("/image/300x300/b.jpg"))
-	assert.Equal(t, int32(2), fetches.Load(), "another picture is fetched")
+	steps := []struct {
+		url     string
+		advance time.Duration // the clock, before the request
+		change  bool          // the origin's bytes, before the request
+		fetches int32
+		same    bool // resized from the first request's source
+	}{
+		{"/image/200x200/a.jpg", 0, false, 1, true},
+		{"/image/300x300/b.jpg", 0, false, 2, false},
+		{"/image/210x210/a.jpg", sourceHoldAge, false, 2, true},
+		{"/image/220x220/a.jpg", 1, false, 3, true}, // refetched, the same bytes
+		{"/image/230x230/a.jpg", sourceHoldAge, false, 3, true},
+		{"/image/240x240/a.jpg", 1, true, 4, false}, // refetched, changed
+	}
+	for _, st := range steps {
+		clock.Add(int64(st.advance))
+		if st.change {
+			version.Add(1)
+		}
+		require.Equal(t, 200, serve(st.url), st.url)
+		assert.Equal(t, st.fetches, fetches.Load(), st.url)
+		mu.Lock()
+		o := strings.Split(st.url, "/")[2]
+		require.NotNil(t, seen["100x100"])
+		assert.Equal(t, st.same, seen["100x100"] == seen[o], st.url)
+		mu.Unlock()
+	}
 	close(gate)
 	require.Equal(t, 200, <-first)
 	require.Equal(t, 200, serve("/image/400x400/a.jpg"))
-	assert.Equal(t, int32(3), fetches.Load(), "nothing holds a.jpg any more: fetched again")
-	mu.Lock()
-	defer mu.Unlock()
-	require.NotNil(t, seen["100x100"])
-	assert.Same(t, seen["100x100"], seen["200x200"])
-	assert.NotSame(t, seen["100x100"], seen["400x400"])
+	assert.Equal(t, int32(5), fetches.Load(), "nothing holds a.jpg any more: fetched again")
+}
+
+// TestHeldSourcesDropDuplicate: a refetch that brings the same bytes is
+// garbage as soon as its requests are done with it: only the held copy
+// stays in memory.
+func TestHeldSourcesDropDuplicate(t *testing.T) {
+	t.Parallel()
+	t0 := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+	var s heldSources
+	_, done := s.hold("a", &Source{Path: "a", Data: []byte("same")}, t0)
+	defer done()
+	dup := &Source{Path: "a", Data: []byte("same")}
+	gone := weak.Make(dup)
+	got, back := s.hold("a", dup, t0.Add(sourceHoldAge+1))
+	defer back()
+	require.NotSame(t, dup, got)
+	dup = nil
+	runtime.GC()
+	assert.Nil(t, gone.Value(), "the duplicate is not kept alive")
 }
