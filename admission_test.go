@@ -190,6 +190,7 @@ func TestWeightBoundsAllocation(t *testing.T) {
 	}{
 		{"progressive jpeg full", "-x-,q50", prog},
 		{"progressive jpeg 1/2", "1000x-", prog},
+		{"progressive jpeg 1/4", "400x-", prog},
 		{"progressive jpeg 1/8", "150x150", prog},
 		{"baseline jpeg full", "2000x-", base},
 		{"baseline jpeg png", "1200x-,png", base},

@@ -360,7 +360,7 @@ func (f *HTTPFetcher) Fetch(ctx context.Context, p string) (*Source, error) {
 	}
 	timer := time.AfterFunc(durationOr(f.BodyTimeout, defaultBodyTimeout), func() { cancel(errBodyTimeout) })
 	defer timer.Stop()
-	data, tooLarge, err := readMax(resp.Body, resp.ContentLength, limit)
+	data, tooLarge, err := readExpected(resp.Body, resp.ContentLength, limit, expectedFrom(ctx))
 	switch {
 	case err != nil:
 		return nil, fetchError(ctx, p, err)
@@ -483,7 +483,7 @@ func (d *DirFetcher) Fetch(ctx context.Context, p string) (*Source, error) {
 	if err := checkFile(p, fi, limit); err != nil {
 		return nil, err
 	}
-	data, tooLarge, err := readMax(f, fi.Size(), limit)
+	data, tooLarge, err := readExpected(f, fi.Size(), limit, expectedFrom(ctx))
 	switch {
 	case err != nil:
 		return nil, fmt.Errorf("%w: read %q: %w", ErrUpstream, p, err)

@@ -177,6 +177,7 @@ type Handler struct {
 	inFlight     *semaphore.Weighted
 	flight       singleflight.Group // variants being made, by key
 	srcFlight    singleflight.Group // originals being fetched, by path
+	held         heldSources        // originals of the variants in flight, by path
 	resizeFlight singleflight.Group // variants being resized, by canonical key
 
 	warnedFetcher sync.Once   // the default-origin warning was logged

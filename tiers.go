@@ -234,7 +234,9 @@ func (h *Handler) produce(ctx context.Context, req request) (*Image, string, err
 	if h.Cluster != nil {
 		src, err = h.clusterOriginal(ctx, req.path)
 	} else {
-		src, err = h.fetch(ctx, req.path)
+		var done func()
+		src, done, err = h.fetchHeld(ctx, req.path)
+		defer done()
 	}
 	obs.since(StageFetch, began)
 	if err != nil {

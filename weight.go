@@ -81,9 +81,10 @@ func decodeWeight(c *codec, h *header, s geometry) (w, ht int, bytes int64) {
 // RGBA for converted colour spaces) plus the coefficient storage of a
 // progressive file (see jpegdec.Options.MaxPixels): 2 bytes per sample
 // of each component at scale 1, at most 4/scale² at the smaller scales,
-// plus a non-zero mask of 1/8 byte per sample at scales 1, 2 and 4.
+// plus a non-zero mask of 1/8 byte per sample at scale 1 and in the exact
+// decodes at scale 2 (approximate decodes keep none).
 func jpegDecodeWeight(cfg *jpegdec.Config, s geometry) (int, int, int64) {
-	scale, _ := jpegScale(s)
+	scale, exact := jpegScale(s)
 	if cfg == nil || !cfg.Supported {
 		// image/jpeg's full decode: planes (or CMYK) at full size plus
 		// its progressive coefficients, 2 bytes per sample.
@@ -109,7 +110,7 @@ func jpegDecodeWeight(cfg *jpegdec.Config, s geometry) (int, int, int64) {
 	if scale > 1 {
 		coef = src * 4 / int64(scale*scale)
 	}
-	if scale < 8 {
+	if scale == 1 || exact {
 		coef += src / 8 // the non-zero mask refinement scans keep per block
 	}
 	return w, h, out + coef

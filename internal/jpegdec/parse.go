@@ -41,11 +41,12 @@ type component struct {
 	// block: the top-left crow×crow (k×k) corner of the block in natural
 	// (row-major) order; see setStorage. zz maps a zig-zag index to its
 	// position in a block's storage (noCoef if not stored) and stored is
-	// the set of zig-zag indices stored. nz (zone storage, k = 2 or 4)
-	// has one mask per block of the zig-zag indices whose coefficient is
-	// non-zero, in the zone and outside it: the history refinement scans
-	// need outside the zone, and what lets an end-of-band run of a
-	// refinement skip a block with nothing to refine in one test.
+	// the set of zig-zag indices stored. nz (full storage, and zone
+	// storage, k = 2 or 4, with outHist) has one mask per block of the
+	// zig-zag indices whose coefficient is non-zero, in the zone and
+	// outside it: the history refinement scans need outside the zone, and
+	// what lets an end-of-band run of a refinement skip a block with
+	// nothing to refine in one test. Nil otherwise (see zoneNonZero).
 	// outHist reports that the history outside the zone is complete
 	// (exact refinement outside the zone is planned).
 	coefs   []int16
@@ -95,6 +96,7 @@ type decoder struct {
 	needed      []bool // progressive: per scan index, whether to decode it (nil: decide by band)
 	br          bitReader
 	blk         [64]int32
+	nzScratch   uint64 // the mask of the block being decoded, for components without nz
 }
 
 // readHeaders checks SOI and processes markers up to and including the

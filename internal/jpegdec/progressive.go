@@ -1,5 +1,7 @@
 package jpegdec
 
+import "math/bits"
+
 // Progressive decoding (T.81 G.1.2) with scan skipping: at scale 1/s only
 // coefficients in the top-left k×k corner (k = 8/s) of each block reach
 // the output. A scan is needed if its band touches a needed coefficient;
@@ -81,13 +83,29 @@ func (d *decoder) planProgressive() error {
 		c.setStorage(d.k)
 		nb := c.bw * c.bh
 		c.coefs = make([]int16, nb*c.cstride)
-		if d.k > 1 {
+		// Exact refinement outside the zone: its history is needed.
+		c.outHist = d.k > 1 && c.need&^zone != 0
+		if d.k == 8 || c.outHist {
+			// Zone storage without outside history needs no mask: the
+			// stored values say which are non-zero (see zoneNonZero).
 			c.nz = make([]uint64, nb)
-			// Exact refinement outside the zone: its history is needed.
-			c.outHist = c.need&^zone != 0
 		}
 	}
 	return nil
+}
+
+// zoneNonZero returns the mask of zig-zag indices of blk, zone storage
+// of c, whose stored value is non-zero: for a component that keeps no
+// non-zero mask (no refinement outside the zone is decoded), all that
+// refinement scans need, since a correction never makes a non-zero
+// coefficient zero.
+func (c *component) zoneNonZero(blk []int16) uint64 {
+	var m uint64
+	for z := c.stored; z != 0; z &= z - 1 {
+		k := bits.TrailingZeros64(z)
+		m |= b2u(blk[c.zz[k]] != 0) << k
+	}
+	return m
 }
 
 // noCoef marks a zig-zag index whose value is not stored.

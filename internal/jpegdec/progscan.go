@@ -31,7 +31,7 @@ func (d *decoder) progressiveScan(s *scan) error {
 		return err
 	}
 	c := &d.comp[s.comp[0]]
-	if band := bandMask(s.ss, s.se); c.nz == nil ||
+	if band := bandMask(s.ss, s.se); d.k == 1 ||
 		!c.outHist && (band&c.stored == 0 || s.ah > 0 && band&^c.stored != 0) {
 		// Nothing to keep, or a refinement without the history of its
 		// band. The plan never decodes such scans; this is a safeguard.
@@ -77,7 +77,9 @@ func (d *decoder) acScan(s *scan, c *component) error {
 
 // acScanZone is acScan for zone storage (scales 2 and 4), where the
 // non-zero mask lets the rest of a refinement's end-of-band run pass
-// every block with nothing to refine in one test.
+// every block with nothing to refine in one test. A component without a
+// mask (see planProgressive) has it worked out from the block's stored
+// values instead, block by block.
 func (d *decoder) acScanZone(s *scan, c *component) error {
 	cs, zz := c.cstride, &c.zz
 	var run func(bx, by, n int)
@@ -86,10 +88,11 @@ func (d *decoder) acScanZone(s *scan, c *component) error {
 		band := bandMask(s.ss, s.se)
 		run = func(bx, by, n int) {
 			b0 := by*c.bw + bx
-			for i, m := range c.nz[b0 : b0+n] {
-				if m&band != 0 {
-					b := b0 + i
-					d.refineBandZone(c.coefs[b*cs:b*cs+cs], &c.nz[b], zz, s.ss, s.se, p1, m1)
+			for b := b0; b < b0+n; b++ {
+				blk := c.coefs[b*cs : b*cs+cs]
+				nz := d.blockMask(c, blk, b)
+				if *nz&band != 0 {
+					d.refineBandZone(blk, nz, zz, s.ss, s.se, p1, m1)
 				}
 			}
 		}
@@ -100,10 +103,24 @@ func (d *decoder) acScanZone(s *scan, c *component) error {
 		b := by*c.bw + bx
 		blk := c.coefs[b*cs : b*cs+cs]
 		if s.ah == 0 {
+			if c.nz == nil {
+				return d.acFirstZone(s, blk, &d.nzScratch, zz)
+			}
 			return d.acFirstZone(s, blk, &c.nz[b], zz)
 		}
-		return d.acRefineZone(s, blk, &c.nz[b], zz)
+		return d.acRefineZone(s, blk, d.blockMask(c, blk, b), zz)
 	}, nil, run)
+}
+
+// blockMask returns the non-zero mask of block b of c (zone storage,
+// values blk): its own, or, for a component that keeps none, the
+// decoder's scratch mask set from the values.
+func (d *decoder) blockMask(c *component, blk []int16, b int) *uint64 {
+	if c.nz != nil {
+		return &c.nz[b]
+	}
+	d.nzScratch = c.zoneNonZero(blk)
+	return &d.nzScratch
 }
 
 // refineMasked applies correction bits to the coefficients of blk in m

@@ -56,13 +56,37 @@ func TestZoneStorage(t *testing.T) {
 			}
 		}
 		for _, s := range []int{2, 4} {
+			k := 8 / s
 			d, _, err := decodeCoefficients(context.Background(), data, s, approx)
 			require.NoError(t, err)
 			for ci := range d.ncomp {
-				c := &d.comp[ci]
-				assert.Len(t, c.nz, c.bw*c.bh, "%s scale %d comp %d: one non-zero mask per block", f, s, ci)
+				c, fc := &d.comp[ci], &full.comp[ci]
+				assert.Nil(t, c.nz, "%s scale %d comp %d: Approximate keeps no non-zero mask", f, s, ci)
 				assert.False(t, c.outHist, "%s scale %d comp %d: Approximate keeps no history outside the zone", f, s, ci)
+				// Every zone value is the full decode's, to the precision
+				// of the last scan decoded over it (refinements decoded
+				// without a mask included).
+				bad := 0
+				for b := range c.bw * c.bh {
+					for y := range k {
+						for x := range k {
+							if c.coef(b, y, x) != truncated(fc.coef(b, y, x), c.approxAl[y*8+x]) {
+								bad++
+							}
+						}
+					}
+				}
+				assert.Zero(t, bad, "%s scale %d comp %d: approximate zone coefficients", filepath.Base(f), s, ci)
 			}
 		}
 	}
+}
+
+// truncated is v with its magnitude's al low bits dropped: what
+// successive approximation has sent of it until a scan of that Al.
+func truncated(v int16, al uint8) int16 {
+	if v < 0 {
+		return -(-v &^ (1<<al - 1))
+	}
+	return v &^ (1<<al - 1)
 }
