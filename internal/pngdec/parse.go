@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"hash/crc32"
 	"image/color"
+
+	"github.com/imgproxy-go/imgproxy/internal/pngmeta"
 )
 
 // ErrFormat is what every error of this package wraps: the data is not
@@ -148,7 +150,7 @@ func (p *PNG) ihdr(b []byte) error {
 		return formatError("size overflow %dx%d", w, h)
 	}
 	p.Width, p.Height, p.Depth, p.ColorType = int(w), int(h), int(b[8]), int(b[9])
-	if !validDepth(p.ColorType, p.Depth) {
+	if !pngmeta.ValidDepth(p.ColorType, p.Depth) {
 		return formatError("bit depth %d, colour type %d", p.Depth, p.ColorType)
 	}
 	if b[10] != 0 || b[11] != 0 {
@@ -159,20 +161,6 @@ func (p *PNG) ihdr(b []byte) error {
 	}
 	p.Interlaced = b[12] == 1
 	return nil
-}
-
-// validDepth reports the bit depths the specification allows per colour
-// type (Table 11.1).
-func validDepth(ct, d int) bool {
-	switch ct {
-	case 0:
-		return d == 1 || d == 2 || d == 4 || d == 8 || d == 16
-	case 3:
-		return d == 1 || d == 2 || d == 4 || d == 8
-	case 2, 4, 6:
-		return d == 8 || d == 16
-	}
-	return false
 }
 
 func (p *PNG) plte(b []byte) error {

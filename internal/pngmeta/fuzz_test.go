@@ -30,7 +30,7 @@ func FuzzRead(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if m.Width < 1 || m.Height < 1 || !validDepth(byte(m.ColorType), byte(m.BitDepth)) {
+		if m.Width < 1 || m.Height < 1 || !ValidDepth(m.ColorType, m.BitDepth) {
 			t.Fatalf("accepted bad header %+v", m)
 		}
 		if len(m.ICC) > MaxICCSize {

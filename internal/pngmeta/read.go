@@ -141,7 +141,7 @@ func readIHDR(data []byte, m *Meta) (int, error) {
 		return 0, FormatError("bad image size")
 	}
 	depth, ct := c.data[8], c.data[9]
-	if !validDepth(ct, depth) {
+	if !ValidDepth(int(ct), int(depth)) {
 		return 0, FormatError("bad bit depth and colour type")
 	}
 	if c.data[10] != 0 || c.data[11] != 0 || c.data[12] > 1 {
@@ -153,8 +153,9 @@ func readIHDR(data []byte, m *Meta) (int, error) {
 	return c.end, nil
 }
 
-// validDepth reports whether the spec allows bit depth d for colour type ct.
-func validDepth(ct, d byte) bool {
+// ValidDepth reports whether the PNG specification allows bit depth d
+// for colour type ct (Table 11.1). internal/pngdec checks IHDR with it too.
+func ValidDepth(ct, d int) bool {
 	switch ct {
 	case 0:
 		return d == 1 || d == 2 || d == 4 || d == 8 || d == 16
