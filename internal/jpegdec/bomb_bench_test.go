@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/imgproxy-go/imgproxy/internal/codectest"
 	"github.com/imgproxy-go/imgproxy/internal/hostile"
 )
 
@@ -104,11 +105,11 @@ func benchBomb(b *testing.B, data []byte, s int, opts *Options) {
 	var cpu time.Duration
 	cpuOK := true
 	for b.Loop() {
-		t0, ok0 := threadCPU()
+		t0, ok0 := codectest.ThreadCPU()
 		if _, err := Decode(data, s, opts); err != nil {
 			refused = 1
 		}
-		t1, ok1 := threadCPU()
+		t1, ok1 := codectest.ThreadCPU()
 		cpu += t1 - t0
 		cpuOK = cpuOK && ok0 && ok1
 	}

@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/image/webp"
 
+	"github.com/imgproxy-go/imgproxy/internal/codectest"
 	"github.com/imgproxy-go/imgproxy/internal/corpus"
 )
 
@@ -65,11 +66,11 @@ func BenchmarkDecode(b *testing.B) {
 func cpuLoop(b *testing.B, op func()) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	t0, ok0 := threadCPU()
+	t0, ok0 := codectest.ThreadCPU()
 	for b.Loop() {
 		op()
 	}
-	if t1, ok1 := threadCPU(); ok0 && ok1 {
+	if t1, ok1 := codectest.ThreadCPU(); ok0 && ok1 {
 		b.ReportMetric(float64(t1-t0)/float64(b.N), "cpu-ns/op")
 	}
 }
