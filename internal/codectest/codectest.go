@@ -1,7 +1,8 @@
 // Package codectest holds what the tests of the encoder subpackages (webp,
 // avif) share: generated and sample pictures, a PSNR over premultiplied
 // RGB, external tools that skip when missing, encode and benchmark
-// helpers. It is imported by tests and bench/codeccost only.
+// helpers, and the thread CPU clock the decoders' benchmarks time with
+// (ThreadCPU). It is imported by tests and bench/codeccost only.
 package codectest
 
 import (
