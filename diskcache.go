@@ -129,6 +129,8 @@ type DiskCache struct {
 
 	logMu  sync.Mutex
 	logged map[string]diskLogState
+
+	loans sync.Pool // *diskLoan, for lend
 }
 
 var _ Cache = (*DiskCache)(nil)
@@ -262,6 +264,12 @@ func (c *DiskCache) now() time.Time {
 
 // Get returns the image stored under key, after verifying its file.
 func (c *DiskCache) Get(ctx context.Context, key string) (*Image, bool) {
+	return c.get(ctx, key, nil)
+}
+
+// get is Get, reading a hot entry into l's memory and filling l's Image
+// if l is not nil (see lend).
+func (c *DiskCache) get(ctx context.Context, key string, l *diskLoan) (*Image, bool) {
 	c.once.Do(c.init)
 	if c.disabled || ctx.Err() != nil {
 		return nil, false
@@ -282,11 +290,16 @@ func (c *DiskCache) Get(ctx context.Context, key string) (*Image, bool) {
 	if !look {
 		return nil, false
 	}
-	path := c.path(sum)
+	var into *Image
+	if l != nil {
+		into = &l.img
+	}
 	var img *Image
 	// A hot entry (with a meta) keeps its file open from its next hit on.
-	r, err := readEntry(path, h, length, c.maxSize, meta != nil, func(b []byte) (err error) {
-		img, meta, err = diskVerify(c.crc, b, key, meta)
+	// The path is made only when the file is opened or fails.
+	path := func() string { return c.path(sum) }
+	r, err := readEntry(path, h, length, c.maxSize, meta != nil, l.scratch(length+1), func(b []byte) (err error) {
+		img, meta, err = diskVerify(c.crc, b, key, meta, into)
 		return err
 	})
 	h.release()
@@ -297,13 +310,14 @@ func (c *DiskCache) Get(ctx context.Context, key string) (*Image, bool) {
 		return img, true
 	case errors.Is(err, fs.ErrNotExist):
 		if e != nil {
-			c.dropIf(sum, path, nil)
+			c.dropIf(sum, c.path(sum), nil)
 		}
 	case errors.Is(err, errDiskCorrupt):
+		path := c.path(sum)
 		c.warn("corrupt", "imgproxy: disk cache: removing bad entry", "path", path, "err", err)
 		c.dropIf(sum, path, fi)
 	default:
-		c.warn("read", "imgproxy: disk cache: read failed", "path", path, "err", err)
+		c.warn("read", "imgproxy: disk cache: read failed", "path", c.path(sum), "err", err)
 	}
 	return nil, false
 }

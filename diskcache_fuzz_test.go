@@ -28,7 +28,7 @@ func FuzzDiskDecode(f *testing.F) {
 	meta := newDiskMeta(seed, head)
 	f.Fuzz(func(t *testing.T, b []byte, key string) {
 		got, err := diskDecode(tab, b, key)
-		vgot, _, verr := diskVerify(tab, b, key, meta)
+		vgot, _, verr := diskVerify(tab, b, key, meta, nil)
 		if (err == nil) != (verr == nil) {
 			t.Fatalf("diskDecode: %v; diskVerify: %v", err, verr)
 		}

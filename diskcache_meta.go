@@ -41,12 +41,15 @@ func newDiskMeta(img *Image, head []byte) *diskMeta {
 	}
 }
 
-// image returns the entry m describes with data as its Data.
-func (m *diskMeta) image(data []byte) *Image {
-	img := &Image{
-		ContentType: m.contentType, ETag: m.etag, Data: data,
-		LastModified: m.lastModified, Created: m.created, FirstFrameOnly: m.firstFrame,
+// image returns the entry m describes with data as its Data, in into
+// if not nil, else in a new Image.
+func (m *diskMeta) image(data []byte, into *Image) *Image {
+	img := into
+	if img == nil {
+		img = new(Image)
 	}
+	img.ContentType, img.ETag, img.Data = m.contentType, m.etag, data
+	img.LastModified, img.Created, img.FirstFrameOnly = m.lastModified, m.created, m.firstFrame
 	img.hdr.Store(m.hdr)
 	return img
 }
@@ -72,13 +75,14 @@ func diskSum(tab *crc32.Table, b []byte) uint32 {
 // diskVerify is diskDecode for an entry file the index may know: when m
 // (which may be nil) describes b, only the checksum is computed and the
 // image shares m's values; else b is parsed in full and described by a
-// new diskMeta. It returns the diskMeta that describes b.
-func diskVerify(tab *crc32.Table, b []byte, key string, m *diskMeta) (*Image, *diskMeta, error) {
+// new diskMeta. It returns the diskMeta that describes b. The image of
+// a described b is into, if not nil.
+func diskVerify(tab *crc32.Table, b []byte, key string, m *diskMeta, into *Image) (*Image, *diskMeta, error) {
 	if m != nil && m.describes(b, key) {
 		if diskSum(tab, b) != binary.LittleEndian.Uint32(b[48:]) {
 			return nil, nil, fmt.Errorf("%w: checksum mismatch", errDiskCorrupt)
 		}
-		return m.image(b[len(m.head):len(b):len(b)]), m, nil
+		return m.image(b[len(m.head):len(b):len(b)], into), m, nil
 	}
 	img, err := diskDecode(tab, b, key)
 	if err != nil {

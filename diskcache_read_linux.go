@@ -44,8 +44,10 @@ func (h *diskFD) release() {
 // closeFD closes a file readEntry kept open that the index did not take.
 func closeFD(fd int) { syscall.Close(fd) }
 
-// readEntry reads the entry file at path and hands its bytes to use.
+// readEntry reads the entry file at path() and hands its bytes to use.
 // length is the file's length as the index last saw it, or 0 if unknown.
+// scratch, if length+1 bytes long, is where a read of the open file h
+// goes; else it reads into memory of its own.
 //
 // If h is an open file of the entry, it is read first: one read of
 // length+1 bytes (to see the end of the file) and an fstat to check that
@@ -64,10 +66,13 @@ func closeFD(fd int) { syscall.Close(fd) }
 // os.Open would add non-blocking set-up and a refused poller
 // registration, doubling the calls. O_NONBLOCK keeps a FIFO in the cache
 // from blocking the open.
-func readEntry(path string, h *diskFD, length, limit int64, keep bool, use func([]byte) error) (diskRead, error) {
+func readEntry(path func() string, h *diskFD, length, limit int64, keep bool, scratch []byte, use func([]byte) error) (diskRead, error) {
 	r := diskRead{kept: -1}
 	if h != nil && length > 0 && length <= limit {
-		b := make([]byte, length+1)
+		b := scratch
+		if int64(len(b)) != length+1 {
+			b = make([]byte, length+1)
+		}
 		var st syscall.Stat_t
 		n, err := preadFull(h.fd, b)
 		if err == nil {
@@ -78,17 +83,18 @@ func readEntry(path string, h *diskFD, length, limit int64, keep bool, use func(
 			r.stale = true
 		case int64(n) == length:
 			if err := use(b[:n]); err != nil {
-				r.fi = statInfo{name: path, st: st}
+				r.fi = statInfo{name: path(), st: st}
 				return r, err
 			}
 			return r, nil
 		}
 	}
-	fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC|syscall.O_NONBLOCK, 0)
+	name := path()
+	fd, err := syscall.Open(name, syscall.O_RDONLY|syscall.O_CLOEXEC|syscall.O_NONBLOCK, 0)
 	if err != nil {
-		return r, &fs.PathError{Op: "open", Path: path, Err: err}
+		return r, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
-	r.fi, err = readFD(fd, path, length, limit, use)
+	r.fi, err = readFD(fd, name, length, limit, use)
 	if err == nil && keep {
 		r.kept = fd
 		return r, nil

@@ -18,14 +18,14 @@ func (h *diskFD) acquire() *diskFD { return h }
 func (*diskFD) release()           {}
 func closeFD(int)                  {}
 
-// readEntry reads the entry file at path and hands its bytes to use
+// readEntry reads the entry file at path() and hands its bytes to use
 // before closing it; the open file h, the file's length as the index
-// last saw it and keep are not used here, and nothing is kept. fi is
+// last saw it, keep and scratch are not used here, and nothing is kept. fi is
 // the file's stat; the error wraps errDiskCorrupt if the file cannot be an
 // entry (irregular, or over limit), or is the error of use.
-func readEntry(path string, _ *diskFD, _, limit int64, _ bool, use func([]byte) error) (diskRead, error) {
+func readEntry(path func() string, _ *diskFD, _, limit int64, _ bool, _ []byte, use func([]byte) error) (diskRead, error) {
 	r := diskRead{kept: -1}
-	f, err := os.Open(path)
+	f, err := os.Open(path())
 	if err != nil {
 		return r, err
 	}

@@ -165,6 +165,7 @@ type Handler struct {
 	allowed      []Size
 	maxRanges    int
 	cache        Cache
+	lender       *DiskCache // the Disk, when hits may borrow its memory (see diskLoan)
 	cacheControl []string
 	values       headerValues
 	timeout      time.Duration
@@ -250,6 +251,12 @@ func (h *Handler) init() {
 	if h.cache == nil {
 		h.cache = &MemoryCache{}
 	}
+	switch h.cache.(type) {
+	case NoCache, *NoCache: // keeps nothing a disk hit hands it
+		if d, ok := h.Disk.(*DiskCache); ok && d != nil && h.Cluster == nil {
+			h.lender = d
+		}
+	}
 	h.freshFor = h.MaxAge
 	if h.freshFor > 0 {
 		h.cacheControl = []string{"public, max-age=" + strconv.FormatInt(int64(h.freshFor/time.Second), 10)}
@@ -294,13 +301,14 @@ func (h *Handler) init() {
 
 // request is one parsed image URL.
 type request struct {
-	opts  Options // what to make: asked, canonicalised if the size is known
-	asked Options // the URL's options, snapped to Sizes, format negotiated
-	path  string  // upstream path, no leading "/"
-	key   string  // cache key: prefix + opts.String() + "/" + path
-	vary  bool    // the format was negotiable: send Vary: Accept
-	tier  Tier    // the tier lookup found its copy in
-	sized bool    // opts are canonical for a known source size
+	opts  Options   // what to make: asked, canonicalised if the size is known
+	asked Options   // the URL's options, snapped to Sizes, format negotiated
+	path  string    // upstream path, no leading "/"
+	key   string    // cache key: prefix + opts.String() + "/" + path
+	vary  bool      // the format was negotiable: send Vary: Accept
+	tier  Tier      // the tier lookup found its copy in
+	sized bool      // opts are canonical for a known source size
+	loan  *diskLoan // the lender's memory of a fresh disk hit, to give back once served
 
 	prefix string // the Handler's namespace and "/", which starts every key
 	made   uint64 // variants the Handler had made before its lookup (madeSince)
@@ -331,6 +339,9 @@ func (h *Handler) handle(w http.ResponseWriter, r *http.Request) {
 	img, fresh := h.lookup(ctx, &req)
 	if fresh {
 		h.serve(w, r, &req, img, statusHit, req.tier)
+		if req.loan != nil {
+			h.lender.giveBack(req.loan) // served: nothing holds img now
+		}
 		return
 	}
 	if _, err := cleanPath(req.path); err != nil {

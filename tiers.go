@@ -108,7 +108,7 @@ func (h *Handler) make(ctx context.Context, req request, stale *Image) (result, 
 // When req's key is not known to be canonical and a tier knows the
 // source's size, the canonical key is looked up as well.
 func (h *Handler) lookup(ctx context.Context, req *request) (*Image, bool) {
-	img, fresh := h.lookupKey(ctx, req.key, &req.tier)
+	img, fresh := h.lookupKey(ctx, req.key, &req.tier, &req.loan)
 	if fresh || !h.canonicalisable(req) {
 		return img, fresh
 	}
@@ -122,7 +122,7 @@ func (h *Handler) lookup(ctx context.Context, req *request) (*Image, bool) {
 		return img, false
 	}
 	tier := req.tier
-	c, fresh := h.lookupKey(ctx, req.key, &req.tier)
+	c, fresh := h.lookupKey(ctx, req.key, &req.tier, &req.loan)
 	if c == nil {
 		c, req.tier = img, tier
 	}
@@ -131,8 +131,11 @@ func (h *Handler) lookup(ctx context.Context, req *request) (*Image, bool) {
 
 // lookupKey returns the memory tier's copy of key, else the disk's when
 // there is no cluster, filling the memory tier with a fresh one; it sets
-// *tier to the tier of the copy it returns.
-func (h *Handler) lookupKey(ctx context.Context, key string, tier *Tier) (*Image, bool) {
+// *tier to the tier of the copy it returns. A fresh disk copy read into
+// the lender's memory comes with its loan in *loan; a stale one is never
+// lent (the request may fall back on it while its variant is made, and
+// collapsed requests with it).
+func (h *Handler) lookupKey(ctx context.Context, key string, tier *Tier, loan **diskLoan) (*Image, bool) {
 	img, ok := h.cache.Get(ctx, key)
 	if ok {
 		*tier = TierMemory
@@ -141,10 +144,19 @@ func (h *Handler) lookupKey(ctx context.Context, key string, tier *Tier) (*Image
 		}
 	}
 	if h.Disk != nil && h.Cluster == nil {
-		if d, ok := h.Disk.Get(ctx, key); ok {
+		var (
+			d *Image
+			l *diskLoan
+		)
+		if h.lender != nil {
+			d, l, ok = h.lender.lend(ctx, key)
+		} else {
+			d, ok = h.Disk.Get(ctx, key)
+		}
+		if ok {
 			if h.fresh(d) {
 				h.cache.Add(ctx, key, d)
-				*tier = TierDisk
+				*tier, *loan = TierDisk, l
 				return d, true
 			}
 			if img == nil {

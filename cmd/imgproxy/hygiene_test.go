@@ -6,7 +6,9 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -33,7 +35,7 @@ func hygieneServer(t *testing.T, h http.Handler, flags ...string) (addr string, 
 	t.Helper()
 	cfg, err := parseConfig(append(append([]string{}, shortLimits...), flags...), func(string) string { return "" }, io.Discard)
 	require.NoError(t, err)
-	srv := newHTTPServer(cfg, h, nil)
+	srv := newHTTPServer(cfg, h, 0, nil)
 	ch := make(chan struct{}, 16)
 	srv.ConnState = func(_ net.Conn, s http.ConnState) {
 		if s == http.StateClosed {
@@ -241,5 +243,39 @@ func TestServerListenersHaveLimits(t *testing.T) {
 		require.NoError(t, err, addr)
 		res.Body.Close()
 		assert.Equal(t, http.StatusRequestHeaderFieldsTooLarge, res.StatusCode, addr)
+	}
+}
+
+// TestServerDeadlineOnlyWhenNeeded: the per-request deadline at the write
+// timeout is set only when the handler could outlast it; a Handler bound
+// by a shorter -timeout ends first on its own, and its hits pay for no
+// timer.
+func TestServerDeadlineOnlyWhenNeeded(t *testing.T) {
+	t.Parallel()
+	cfg, err := parseConfig(shortLimits, func(string) string { return "" }, io.Discard)
+	require.NoError(t, err)
+	for _, tt := range []struct {
+		name     string
+		bound    time.Duration
+		deadline bool
+	}{
+		{"unknown bound", 0, true},
+		{"handler outlasts the write timeout", cfg.writeTimeout + time.Second, true},
+		{"handler ends first", cfg.writeTimeout, false},
+		{"handler ends well before", time.Millisecond, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var got atomic.Bool
+			srv := httptest.NewServer(newHTTPServer(cfg, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				_, ok := r.Context().Deadline()
+				got.Store(ok)
+			}), tt.bound, nil).Handler)
+			defer srv.Close()
+			resp, err := http.Get(srv.URL)
+			require.NoError(t, err)
+			resp.Body.Close()
+			assert.Equal(t, tt.deadline, got.Load())
+		})
 	}
 }

@@ -97,7 +97,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	if err != nil {
 		return err
 	}
-	srv := newHTTPServer(cfg, obs.wrap(mux), slog.NewLogLogger(logger.Handler(), slog.LevelWarn))
+	srv := newHTTPServer(cfg, obs.wrap(mux), cfg.handlerTimeout, slog.NewLogLogger(logger.Handler(), slog.LevelWarn))
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	errc := make(chan error, 2)
@@ -107,7 +107,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 			ln.Close()
 			return err
 		}
-		peerSrv := newHTTPServer(cfg, h.Cluster, srv.ErrorLog)
+		peerSrv := newHTTPServer(cfg, h.Cluster, 0, srv.ErrorLog)
 		go func() { errc <- peerSrv.Serve(pln) }()
 		defer peerSrv.Close()
 		logger.Info("imgproxy: peer protocol", "addr", pln.Addr().String(), "self", cfg.self)

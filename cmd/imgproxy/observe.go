@@ -115,7 +115,7 @@ func (o *observability) serveMetrics(cfg *config, errc chan<- error, logger *slo
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(o.registry, promhttp.HandlerOpts{ErrorLog: errorLog}))
-	o.server = newHTTPServer(cfg, mux, errorLog)
+	o.server = newHTTPServer(cfg, mux, 0, errorLog)
 	go func() {
 		if err := o.server.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 			select {

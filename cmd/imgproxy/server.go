@@ -55,15 +55,23 @@ func (c *config) checkServer() error {
 // newHTTPServer returns a server of h with cfg's connection limits; both
 // listeners use it. A request's context ends when its write deadline
 // passes: net/http would let the handler run on for a response that can
-// no longer be sent, and keep the connection until it returns.
-func newHTTPServer(cfg *config, h http.Handler, errorLog *log.Logger) *http.Server {
+// no longer be sent, and keep the connection until it returns. bound is
+// how long h can run on its own at most (0: not known); when the write
+// timeout is no shorter, that deadline could never end a request first,
+// so none is set: it costs a timer, a context and a copy of the request
+// on every request, a cache hit included.
+func newHTTPServer(cfg *config, h http.Handler, bound time.Duration, errorLog *log.Logger) *http.Server {
 	d := cfg.writeTimeout
-	return &http.Server{
-		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	handler := h
+	if bound <= 0 || d < bound {
+		handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			ctx, cancel := context.WithTimeout(r.Context(), d)
 			defer cancel()
 			h.ServeHTTP(w, r.WithContext(ctx))
-		}),
+		})
+	}
+	return &http.Server{
+		Handler:           handler,
 		ReadHeaderTimeout: cfg.readHeaderTimeout,
 		ReadTimeout:       cfg.readTimeout,
 		WriteTimeout:      cfg.writeTimeout,
