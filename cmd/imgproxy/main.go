@@ -77,6 +77,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return err
 	}
 	setMemoryLimit(cfg, getenv, logger)
+	if g, stopGC := startGCFloor(defaultGCFloor, getenv); g != nil {
+		defer stopGC()
+		logger.Info("imgproxy: gc", "floor", formatSize(defaultGCFloor, 1024))
+	}
 	logger.Info("imgproxy: cache keys", "namespace", h.CacheNamespace())
 	// Three routes: a ServeMux would cost more per request than the whole
 	// cache-hit path it routes to.

@@ -1,0 +1,99 @@
+package main
+
+import (
+	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
+	"sync/atomic"
+)
+
+// defaultGCFloor is how much the heap may grow between two collections
+// at least, while the live heap is small. A server answering hits keeps
+// almost nothing live (a megabyte or two) and allocates a few kilobytes
+// per request in net/http, so with GOGC=100 alone the runtime's 4 MiB
+// minimum goal means a collection every few hundred requests: over a
+// hundred a second, measured at 5-7% of the CPU of disk-tier hits. With
+// the floor, a collection comes every ~32 MiB allocated; a live heap of
+// 32 MiB or more (pictures being decoded) collects exactly as GOGC=100
+// does, so the peak heap of large pictures does not move.
+const defaultGCFloor = 32 << 20
+
+// gcFloor keeps the goal of each collection at least floor bytes above
+// the live heap it found, by setting GOGC after every collection: the
+// goal is live x (1 + GOGC/100), GOGC = 100 x floor / live while live <
+// floor, else 100. The memory limit (setMemoryLimit) still bounds it all.
+// Its zero value does nothing; see startGCFloor.
+type gcFloor struct {
+	floor   uint64
+	sample  []metrics.Sample
+	percent atomic.Int32 // GOGC last set
+	stopped atomic.Bool
+	tuned   chan struct{} // closed after the first tune, for tests
+	once    atomic.Bool
+}
+
+// gcSentinel is garbage whose finalizer runs after each collection; it
+// holds a pointer so that it is not a tiny allocation (whose finalizer
+// may never run).
+type gcSentinel struct {
+	g   *gcFloor
+	pad [2]uint64
+}
+
+// startGCFloor starts a gcFloor of floor bytes, unless GOGC is set (the
+// operator's setting is kept) or floor is 0: then g is nil. stop ends it
+// and restores GOGC=100.
+func startGCFloor(floor uint64, getenv func(string) string) (g *gcFloor, stop func()) {
+	if floor == 0 || getenv("GOGC") != "" {
+		return nil, func() {}
+	}
+	g = &gcFloor{floor: floor, tuned: make(chan struct{}),
+		sample: []metrics.Sample{{Name: "/gc/heap/live:bytes"}}}
+	g.percent.Store(100)
+	g.arm()
+	return g, func() {
+		if !g.stopped.Swap(true) {
+			debug.SetGCPercent(100)
+		}
+	}
+}
+
+// arm makes garbage whose finalizer tunes g after the next collection.
+func (g *gcFloor) arm() {
+	runtime.SetFinalizer(&gcSentinel{g: g}, func(s *gcSentinel) {
+		if s.g.stopped.Load() {
+			return
+		}
+		s.g.tune()
+		s.g.arm()
+	})
+}
+
+// tune sets GOGC for the live heap the last collection found.
+func (g *gcFloor) tune() {
+	metrics.Read(g.sample)
+	if g.sample[0].Value.Kind() == metrics.KindUint64 {
+		p, last := gcPercent(g.sample[0].Value.Uint64(), g.floor), int(g.percent.Load())
+		// Small changes are not worth the runtime's heap lock.
+		if d := p - last; d > last/8 || -d > last/8 {
+			debug.SetGCPercent(p)
+			g.percent.Store(int32(p))
+		}
+	}
+	if !g.once.Swap(true) {
+		close(g.tuned)
+	}
+}
+
+// maxGCPercent bounds GOGC: a live heap under floor/100 grows its goal
+// by less than floor.
+const maxGCPercent = 10000
+
+// gcPercent is the GOGC that puts the next goal floor bytes above live,
+// but never under 100.
+func gcPercent(live, floor uint64) int {
+	if live == 0 || live >= floor {
+		return 100
+	}
+	return int(min(100*floor/live, maxGCPercent))
+}
