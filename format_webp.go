@@ -37,31 +37,26 @@ func webpHeader(data []byte) (header, error) {
 	return h, nil
 }
 
-// decodeWebP decodes with golang.org/x/image/webp; of an animation, the
-// first frame only, placed on its canvas.
+// decodeWebP decodes a WebP; of an animation, the first frame only,
+// placed on its canvas.
 //
-// A lossy frame without alpha decodes with internal/vp8dec (see
-// decodeVP8; its package doc gives its cost), which stops at ctx. For
-// the rest, the worst case (x/image/webp v0.48.0). Lossy (VP8, here with
-// an ALPH chunk): it reads the whole
-// frame into memory first (a token partition of 16 MiB or more is
-// refused), then decodes macroblock rows with no hook, so once begun a
-// lossy decode cannot be stopped: time is linear in pixels plus
-// coefficient data, memory 1.5 bytes a pixel (YCbCr 4:2:0; 1 more with
-// an alpha plane) plus the file. Measured on one core of the 2-core
-// build machine, 7071x7071 (DefaultMaxPixels): a solid picture (89 KB)
-// 0.26 s and 72 MiB allocated, noise at cwebp -q 12 (15.7 MB, about the
-// densest that fits one partition) 2.1 s and 87 MiB: the longest a
+// A lossy frame decodes with internal/vp8dec (see decodeVP8; its package
+// doc gives its cost), which stops at ctx every macroblock row; its ALPH
+// chunk, if any, is read first by decodeAlpha (raw, or a VP8L stream
+// decoded by golang.org/x/image/vp8l through a ctxReader). Lossless
+// frames (VP8L), and lossy ones vp8dec reports unsupported, decode with
+// golang.org/x/image/webp (v0.48.0); the worst case there, lossless: 4
+// bytes a pixel (NRGBA) plus its transforms' data; it reads its bit
+// stream as it decodes, so the ctxReader ends a data-heavy decode within
+// a 4 KiB read, but a compact one reads nothing more once begun:
+// 7071x7071 solid (1972 bytes) 0.23 s and 214 MiB, a gradient (16.5 KB)
+// 0.15 s and 190 MiB, 2500x2500 noise (18.7 MB) 0.24 s: the longest a
 // detached decode (see decodeWebPStill) runs on after its request ended
-// with its Timeout. Lossless (VP8L): 4 bytes a pixel (NRGBA)
-// plus its transforms' data; it reads its bit stream as it decodes, so
-// the ctxReader ends a data-heavy decode within a 4 KiB read, but a
-// compact one reads nothing more once begun: 7071x7071 solid (1972
-// bytes) 0.23 s and 214 MiB, a gradient (16.5 KB) 0.15 s and 190 MiB,
-// 2500x2500 noise (18.7 MB) 0.24 s. (Pictures made with cwebp 1.x,
-// timed with a program calling webp.Decode under /usr/bin/time.) ctx
-// is checked before and after: a decode that ends past the deadline is
-// a 504 and goes no further.
+// with its Timeout; a lossy frame's compressed alpha plane is such a
+// lossless decode too, before the frame's. (Pictures made with cwebp 1.x,
+// timed with a program calling webp.Decode under /usr/bin/time.) ctx is
+// checked before and after: a decode that ends past the deadline is a
+// 504 and goes no further.
 func decodeWebP(ctx context.Context, data []byte, h *header, req decodeRequest) (*picture.Picture, resample.Extent, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, resample.Extent{}, decodeStopped(FormatWebP, err)
@@ -77,13 +72,13 @@ func decodeWebP(ctx context.Context, data []byte, h *header, req decodeRequest) 
 }
 
 // decodeWebPStill decodes a still WebP and brings it to full range; a
-// done ctx is its error, even once decoded. A lossy frame without alpha
-// goes through our decoder (decodeVP8, webp_lossy.go), which stops at
-// ctx. The rest goes to x/image/webp through a ctxReader, on a goroutine
-// of its own so that the request ends with ctx even where the decoder
-// cannot (a lossy frame with alpha): the decode is then detached
-// (req.detach), and the transform's CPU slot and memory stay taken until
-// it ends, at most the worst case above.
+// done ctx is its error, even once decoded. A lossy frame goes through
+// our decoder (decodeVP8, webp_lossy.go), which stops at ctx. The rest,
+// and a lossy frame's VP8L-compressed alpha, go to x/image through a
+// ctxReader, on a goroutine of their own so that the request ends with
+// ctx even where the decoder cannot (a compact lossless stream): the
+// decode is then detached (req.detach), and the transform's CPU slot and
+// memory stay taken until it ends, at most the worst case above.
 func decodeWebPStill(ctx context.Context, data []byte, req decodeRequest) (image.Image, error) {
 	m, ok, err := decodeVP8(ctx, data, req)
 	if !ok {

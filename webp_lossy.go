@@ -28,15 +28,22 @@ func skipsLoopFilter(plan geometry) bool {
 	return plan.resizeW*vp8FilterSkipReduction <= plan.srcW && plan.resizeH*vp8FilterSkipReduction <= plan.srcH
 }
 
-// decodeVP8 decodes a still WebP with internal/vp8dec if it is lossy and
-// without alpha: planes in VP8's video range, cropped to the frame. ok is
-// false (and err nil) for what that decoder leaves to x/image/webp:
-// lossless and alpha frames, and frames it reports unsupported. The
-// decode checks ctx every macroblock row and then returns ctx's error.
+// decodeVP8 decodes a still WebP with internal/vp8dec if it is lossy:
+// planes in VP8's video range, cropped to the frame, an *image.YCbCr, or
+// with its ALPH chunk's plane (decodeAlpha, first) an *image.NYCbCrA. ok
+// is false (and err nil) for what that decoder leaves to x/image/webp:
+// lossless frames, and frames it reports unsupported. The decode checks
+// ctx every macroblock row and then returns ctx's error.
 func decodeVP8(ctx context.Context, data []byte, req decodeRequest) (m image.Image, ok bool, err error) {
 	s, err := webpmeta.ParseStill(data)
-	if err != nil || s.Lossless || s.Alpha != nil || len(s.Bitstream) < 8 {
+	if err != nil || s.Lossless || len(s.Bitstream) < 8 {
 		return nil, false, nil
+	}
+	var alpha []byte
+	if s.Alpha != nil {
+		if alpha, err = decodeAlpha(ctx, req, s.Alpha, s.Width, s.Height); err != nil {
+			return nil, true, err
+		}
 	}
 	n := binary.LittleEndian.Uint32(s.Bitstream[4:8])
 	payload := s.Bitstream[8:]
@@ -51,6 +58,8 @@ func decodeVP8(ctx context.Context, data []byte, req decodeRequest) (m image.Ima
 		return nil, true, err
 	case y.Rect.Dx() != s.Width || y.Rect.Dy() != s.Height:
 		return nil, false, nil // x/image/webp says what is wrong
+	case alpha != nil:
+		return &image.NYCbCrA{YCbCr: *y, A: alpha, AStride: s.Width}, true, nil
 	}
 	return y, true, nil
 }

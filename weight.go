@@ -71,8 +71,14 @@ func decodeWeight(c *codec, h *header, s geometry) (w, ht int, bytes int64) {
 			return w, ht, px * 8
 		}
 		// VP8: 4:2:0 planes and alpha, plus the canvas of an animation's
-		// first frame; decoding needs the whole frame at full size.
-		return w, ht, px*3 + px*4*int64(min(h.frames-1, 1))
+		// first frame; decoding needs the whole frame at full size. An
+		// ALPH chunk compressed as VP8L decodes, before the frame, as a
+		// lossless picture does (see decodeAlpha).
+		w8 := px*3 + px*4*int64(min(h.frames-1, 1))
+		if h.alpha {
+			w8 += px * 8
+		}
+		return w, ht, w8
 	}
 	return w, ht, px * 8
 }
