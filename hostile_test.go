@@ -282,7 +282,7 @@ func TestHostile(t *testing.T) {
 // corrupted, if cwebp is installed: internal/hostile writes lossless
 // WebP only.
 func hostileLossyWebP(t *testing.T) []hostile.Case {
-	b := cwebp(t, hostile.ValidPNG(640, 480), 80)
+	b := cwebp(t, hostile.ValidPNG(640, 480), "-q", "80")
 	if b == nil {
 		return nil
 	}

@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -105,21 +104,21 @@ func lossyWebP(t *testing.T, w, h int, alpha bool) []byte {
 	}
 	var buf bytes.Buffer
 	require.NoError(t, png.Encode(&buf, m))
-	return cwebp(t, buf.Bytes(), 50)
+	return cwebp(t, buf.Bytes(), "-q", "50")
 }
 
-// cwebp encodes a PNG as a lossy WebP of quality q with libwebp's cwebp,
-// nil (with a message) where cwebp is not installed.
-func cwebp(t *testing.T, pngData []byte, q int) []byte {
+// cwebp encodes a PNG with libwebp's cwebp and args, nil (with a
+// message) where cwebp is not installed.
+func cwebp(t *testing.T, pngData []byte, args ...string) []byte {
 	tool, err := exec.LookPath("cwebp")
 	if err != nil {
-		t.Log("cwebp not installed: no lossy WebP case")
+		t.Log("cwebp not installed: no WebP case")
 		return nil
 	}
 	dir := t.TempDir()
 	in, out := filepath.Join(dir, "in.png"), filepath.Join(dir, "out.webp")
 	require.NoError(t, os.WriteFile(in, pngData, 0o644))
-	msg, err := exec.Command(tool, "-quiet", "-q", strconv.Itoa(q), in, "-o", out).CombinedOutput()
+	msg, err := exec.Command(tool, append(append([]string{"-quiet"}, args...), in, "-o", out)...).CombinedOutput()
 	require.NoError(t, err, "%s", msg)
 	b, err := os.ReadFile(out)
 	require.NoError(t, err)
@@ -131,25 +130,13 @@ func cwebp(t *testing.T, pngData []byte, q int) []byte {
 // it decodes, so its decode cannot be stopped once begun (nil, with a
 // message, where cwebp is not installed).
 func compactLosslessWebP(t *testing.T, w, h int) []byte {
-	tool, err := exec.LookPath("cwebp")
-	if err != nil {
-		t.Log("cwebp not installed: no lossless WebP case")
-		return nil
-	}
 	m := image.NewNRGBA(image.Rect(0, 0, w, h))
 	for i := range m.Pix {
 		m.Pix[i] = [4]uint8{200, 100, 50, 128}[i%4]
 	}
 	var buf bytes.Buffer
 	require.NoError(t, png.Encode(&buf, m))
-	dir := t.TempDir()
-	in, out := filepath.Join(dir, "in.png"), filepath.Join(dir, "out.webp")
-	require.NoError(t, os.WriteFile(in, buf.Bytes(), 0o644))
-	msg, err := exec.Command(tool, "-quiet", "-lossless", "-exact", in, "-o", out).CombinedOutput()
-	require.NoError(t, err, "%s", msg)
-	b, err := os.ReadFile(out)
-	require.NoError(t, err)
-	return b
+	return cwebp(t, buf.Bytes(), "-lossless", "-exact")
 }
 
 // TestDetachedDecodeKeepsItsSlot: a lossless WebP decode (left to

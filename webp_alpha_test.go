@@ -7,10 +7,8 @@ import (
 	"fmt"
 	"image"
 	"image/color"
-	"image/png"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 
@@ -42,23 +40,6 @@ func alphaPicture(w, h int, kind string, seed uint64) *image.NRGBA {
 		}
 	}
 	return m
-}
-
-// cwebpFile encodes m with cwebp and args (the test is skipped without
-// cwebp).
-func cwebpFile(t *testing.T, m image.Image, args ...string) []byte {
-	t.Helper()
-	tool := codectest.Tool(t, "cwebp", "webp")
-	dir := t.TempDir()
-	in, out := filepath.Join(dir, "in.png"), filepath.Join(dir, "out.webp")
-	var buf bytes.Buffer
-	require.NoError(t, png.Encode(&buf, m))
-	require.NoError(t, os.WriteFile(in, buf.Bytes(), 0o600))
-	msg, err := exec.Command(tool, append(append([]string{"-quiet"}, args...), in, "-o", out)...).CombinedOutput()
-	require.NoError(t, err, "%s", msg)
-	b, err := os.ReadFile(out)
-	require.NoError(t, err)
-	return b
 }
 
 // fullPlan is a plan that keeps the size: the loop filter is applied,
@@ -126,7 +107,7 @@ func TestVP8AlphaMatchesXImage(t *testing.T) {
 				{"-alpha_method", "1", "-alpha_q", "40", "-alpha_filter", "best"},
 			} {
 				name := fmt.Sprintf("%s %dx%d %v", kind, sz[0], sz[1], args)
-				file := cwebpFile(t, m, append([]string{"-q", "70"}, args...)...)
+				file := codectest.CWebP(t, m, append([]string{"-q", "70"}, args...)...)
 				if hdr, ok := alphaHeader(file); ok {
 					seen[hdr&0x0f] = true
 				}
@@ -143,7 +124,7 @@ func TestVP8AlphaMatchesXImage(t *testing.T) {
 func TestAlphaFilters(t *testing.T) {
 	t.Parallel()
 	const w, h = 37, 23
-	base := cwebpFile(t, alphaPicture(w, h, "noise", 1), "-q", "70", "-alpha_method", "0")
+	base := codectest.CWebP(t, alphaPicture(w, h, "noise", 1), "-q", "70", "-alpha_method", "0")
 	plane := make([]byte, w*h)
 	rng := rand.New(rand.NewPCG(3, 4))
 	for i := range plane {
@@ -168,7 +149,7 @@ func TestAlphaFilters(t *testing.T) {
 func TestAlphaRefused(t *testing.T) {
 	t.Parallel()
 	const w, h = 16, 12
-	base := cwebpFile(t, alphaPicture(w, h, "gradient", 1), "-q", "70", "-alpha_method", "1")
+	base := codectest.CWebP(t, alphaPicture(w, h, "gradient", 1), "-q", "70", "-alpha_method", "1")
 	hdr, ok := alphaHeader(base)
 	require.True(t, ok)
 	lossless := alphaPayload(t, base)
@@ -316,17 +297,7 @@ func FuzzVP8Alpha(f *testing.F) {
 // alpha plane (a gradient picture with a soft mask), decoded by our path
 // (internal/vp8dec plus decodeAlpha) and by x/image/webp.
 func BenchmarkWebPAlphaDecode(b *testing.B) {
-	tool := codectest.Tool(b, "cwebp", "webp")
-	m := codectest.Gradient(2000, 2000, true)
-	dir := b.TempDir()
-	in, out := filepath.Join(dir, "in.png"), filepath.Join(dir, "out.webp")
-	var buf bytes.Buffer
-	require.NoError(b, png.Encode(&buf, m))
-	require.NoError(b, os.WriteFile(in, buf.Bytes(), 0o600))
-	msg, err := exec.Command(tool, "-quiet", "-q", "75", in, "-o", out).CombinedOutput()
-	require.NoError(b, err, "%s", msg)
-	file, err := os.ReadFile(out)
-	require.NoError(b, err)
+	file := codectest.CWebP(b, codectest.Gradient(2000, 2000, true), "-q", "75")
 	req := fullPlan(2000, 2000)
 	b.Run("ours", func(b *testing.B) {
 		b.ReportAllocs()

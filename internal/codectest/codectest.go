@@ -10,6 +10,7 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
+	"image/png"
 	"math"
 	"os"
 	"os/exec"
@@ -99,6 +100,30 @@ func Tool(tb testing.TB, name, debianPackage string) string {
 		tb.Skipf("%s not installed (Debian package %s): %v", name, debianPackage, err)
 	}
 	return p
+}
+
+// CWebP encodes m with libwebp's cwebp and args (-quiet is added),
+// skipping the test where cwebp is not installed.
+func CWebP(tb testing.TB, m image.Image, args ...string) []byte {
+	tb.Helper()
+	tool := Tool(tb, "cwebp", "webp")
+	dir := tb.TempDir()
+	in, out := filepath.Join(dir, "in.png"), filepath.Join(dir, "out.webp")
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, m); err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.WriteFile(in, buf.Bytes(), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	if msg, err := exec.Command(tool, append(append([]string{"-quiet"}, args...), in, "-o", out)...).CombinedOutput(); err != nil {
+		tb.Fatalf("cwebp %v: %v: %s", args, err, msg)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
 }
 
 // Encode encodes p with e and the default options, failing the test on
