@@ -33,12 +33,9 @@ type gcFloor struct {
 }
 
 // gcSentinel is garbage whose finalizer runs after each collection; it
-// holds a pointer so that it is not a tiny allocation (whose finalizer
-// may never run).
-type gcSentinel struct {
-	g   *gcFloor
-	pad [2]uint64
-}
+// holds a pointer, so it is not a tiny allocation (whose finalizer may
+// never run).
+type gcSentinel struct{ g *gcFloor }
 
 // startGCFloor starts a gcFloor of floor bytes, unless GOGC is set (the
 // operator's setting is kept) or floor is 0: then g is nil. stop ends it
