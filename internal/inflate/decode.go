@@ -34,22 +34,28 @@ func (r *Reader) huffman(end int) error {
 			buf[wpos] = byte(e >> 16)
 			wpos++
 			e = lit[bits&(1<<litBits-1)]
-			if e&flagLit == 0 {
+			if e&flagLit != 0 {
+				bits >>= e & 31
+				nbits -= uint(e & 31)
+				buf[wpos] = byte(e >> 16)
+				wpos++
+				e = lit[bits&(1<<litBits-1)]
+				if e&flagLit != 0 {
+					bits >>= e & 31
+					nbits -= uint(e & 31)
+					buf[wpos] = byte(e >> 16)
+					wpos++
+					continue
+				}
+			}
+			// e (from the low bits) is not a literal: top up for a
+			// length and distance, or go round.
+			if pos > len(in)-8 {
 				continue
 			}
-			bits >>= e & 31
-			nbits -= uint(e & 31)
-			buf[wpos] = byte(e >> 16)
-			wpos++
-			e = lit[bits&(1<<litBits-1)]
-			if e&flagLit == 0 {
-				continue
-			}
-			bits >>= e & 31
-			nbits -= uint(e & 31)
-			buf[wpos] = byte(e >> 16)
-			wpos++
-			continue
+			bits |= binary.LittleEndian.Uint64(in[pos:]) << (nbits & 63)
+			pos += int((63 - nbits) >> 3)
+			nbits |= 56
 		}
 		if e&flagSub != 0 {
 			bits >>= litBits
@@ -95,7 +101,13 @@ func (r *Reader) huffman(end int) error {
 			err = errDistance
 			break
 		}
-		copyMatch(buf, wpos, d, length)
+		if d >= 8 && length <= 16 { // most matches: two words at most
+			s := wpos - d
+			binary.LittleEndian.PutUint64(buf[wpos:], binary.LittleEndian.Uint64(buf[s:]))
+			binary.LittleEndian.PutUint64(buf[wpos+8:], binary.LittleEndian.Uint64(buf[s+8:]))
+		} else {
+			copyMatch(buf, wpos, d, length)
+		}
 		wpos += length
 	}
 	r.in, r.pos, r.bits, r.nbits, r.wpos = in, pos, bits, nbits, wpos
