@@ -319,3 +319,22 @@ func dynamic(hlit, hdist uint32, clens ...uint32) []byte {
 	}
 	return append(w.b, make([]byte, 16)...)
 }
+
+// BenchmarkAdler compares the checksum with hash/adler32's.
+func BenchmarkAdler(b *testing.B) {
+	data := bytes.Repeat([]byte("0123456789abcdefghijklmnopqrstuvwxyz"), 30000)
+	b.Run("ours", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		for b.Loop() {
+			var a adler
+			a.reset()
+			a.update(data)
+		}
+	})
+	b.Run("hash/adler32", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		for b.Loop() {
+			adler32.Checksum(data)
+		}
+	})
+}
