@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"compress/flate"
 	"io"
+	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -16,6 +18,12 @@ func FuzzInflate(f *testing.F) {
 		}
 		for _, level := range []int{flate.HuffmanOnly, flate.NoCompression, 1, 6, 9} {
 			f.Add(append([]byte{byte(len(name))}, deflate(f, data, level, false)...))
+		}
+	}
+	files, _ := filepath.Glob("testdata/zlib-*.z")
+	for _, name := range files { // zlib's own streams, header and checksum cut
+		if comp, err := os.ReadFile(name); err == nil && len(comp) > 6 {
+			f.Add(append([]byte{3}, comp[2:len(comp)-4]...))
 		}
 	}
 	f.Add([]byte{0, 0x07})

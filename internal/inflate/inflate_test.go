@@ -9,6 +9,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -337,4 +338,27 @@ func BenchmarkAdler(b *testing.B) {
 			adler32.Checksum(data)
 		}
 	})
+}
+
+// TestZlibStrategies: streams zlib itself wrote (testdata, by Python's
+// zlib: default, filtered, Huffman-only, RLE and fixed strategies, levels
+// 1 to 9, a 512-byte window) inflate as compress/zlib inflates them.
+func TestZlibStrategies(t *testing.T) {
+	t.Parallel()
+	files, err := filepath.Glob("testdata/zlib-*.z")
+	require.NoError(t, err)
+	require.Len(t, files, 7)
+	for _, f := range files {
+		comp, err := os.ReadFile(f)
+		require.NoError(t, err)
+		zr, err := zlib.NewReader(bytes.NewReader(comp))
+		require.NoError(t, err)
+		want, err := io.ReadAll(zr)
+		require.NoError(t, err)
+		for _, piece := range []int{len(comp), 5} {
+			got, _, err := inflateAll(split(comp, piece), int64(len(want)), true)
+			require.NoError(t, err, f)
+			require.True(t, bytes.Equal(want, got), f)
+		}
+	}
 }
