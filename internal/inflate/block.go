@@ -151,6 +151,21 @@ func (r *Reader) dynamicCodes() error {
 		return err
 	}
 	l := r.lens[:nlit+ndist]
+	if err := r.codeLengths(l); err != nil {
+		return err
+	}
+	if r.nbits < 8*r.over {
+		return io.ErrUnexpectedEOF
+	}
+	if err := build(r.lit[:], l[:nlit], litBits, litEntry); err != nil {
+		return err
+	}
+	return build(r.dist[:], l[nlit:], distBits, distEntry)
+}
+
+// codeLengths reads the literal/length and distance code lengths into l
+// with the code-length code in r.dist.
+func (r *Reader) codeLengths(l []uint8) error {
 	for i := 0; i < len(l); {
 		if r.nbits < 14 {
 			r.refill()
@@ -169,6 +184,7 @@ func (r *Reader) dynamicCodes() error {
 		}
 		rep, v := uint32(3), uint8(0)
 		var x uint32
+		var err error
 		switch sym {
 		case 16:
 			if i == 0 {
@@ -194,13 +210,7 @@ func (r *Reader) dynamicCodes() error {
 			i++
 		}
 	}
-	if r.nbits < 8*r.over {
-		return io.ErrUnexpectedEOF
-	}
-	if err := build(r.lit[:], l[:nlit], litBits, litEntry); err != nil {
-		return err
-	}
-	return build(r.dist[:], l[nlit:], distBits, distEntry)
+	return nil
 }
 
 // eofOr is io.ErrUnexpectedEOF if the bits read ran past the input, else

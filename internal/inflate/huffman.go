@@ -104,17 +104,8 @@ func build(t []uint32, lengths []uint8, root uint, entry func(sym int, cl uint32
 	if left != 0 && maxLen != 0 && (maxLen != 1 || count[1] != 1) {
 		return errIncomplete
 	}
-	var offs [16]int
-	for l := 1; l < 16; l++ {
-		offs[l] = offs[l-1] + count[l-1]
-	}
 	var sorted [320]uint16
-	for s, l := range lengths {
-		if l != 0 {
-			sorted[offs[l]] = uint16(s)
-			offs[l]++
-		}
-	}
+	canonicalOrder(&sorted, lengths, &count)
 	remaining := count
 	code, next, prefix, i := 0, size, -1, 0
 	var start, sub int
@@ -149,6 +140,21 @@ func build(t []uint32, lengths []uint8, root uint, entry func(sym int, cl uint32
 		code <<= 1
 	}
 	return nil
+}
+
+// canonicalOrder lists the used symbols by code length, then symbol: the
+// order of their codewords.
+func canonicalOrder(sorted *[320]uint16, lengths []uint8, count *[16]int) {
+	var offs [16]int
+	for l := 1; l < 16; l++ {
+		offs[l] = offs[l-1] + count[l-1]
+	}
+	for s, l := range lengths {
+		if l != 0 {
+			sorted[offs[l]] = uint16(s)
+			offs[l]++
+		}
+	}
 }
 
 // subBits is the index bits of the subtable that starts with the next

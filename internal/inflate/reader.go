@@ -40,7 +40,8 @@ const (
 // several consecutive pieces (PNG's IDAT chunks), into a window of its
 // own: memory stays about 160 KiB whatever the inflated size. Each Read
 // that finds the window drained decodes at most 128 KiB more. It is not
-// safe for concurrent use.
+// safe for concurrent use; the zero Reader is not usable (NewReader
+// makes one).
 type Reader struct {
 	// input: in[pos:], then rest; the bit buffer holds nbits bits, of
 	// which the last over bytes are zeros past the end of the input.
