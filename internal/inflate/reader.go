@@ -38,7 +38,7 @@ const (
 
 // Reader inflates one zlib stream (RFC 1950) held in memory, possibly in
 // several consecutive pieces (PNG's IDAT chunks), into a window of its
-// own: memory stays about 160 KiB whatever the inflated size. Each Read
+// own: memory stays about 180 KiB whatever the inflated size. Each Read
 // that finds the window drained decodes at most 128 KiB more. It is not
 // safe for concurrent use; the zero Reader is not usable (NewReader
 // makes one).
