@@ -1,52 +1,22 @@
 package pngdec
 
 import (
-	"bufio"
 	"errors"
 	"image"
 	"io"
 
-	"github.com/klauspost/compress/zlib"
+	"github.com/imgproxy-go/imgproxy/internal/inflate"
 )
 
 // checkEvery is how many inflated bytes pass between two calls of the
 // check function.
 const checkEvery = 16 << 10
 
-// idatReader presents the run of IDAT chunks as one stream.
-type idatReader struct {
-	chunks [][]byte
-	cur    []byte
-}
-
-func (r *idatReader) Read(b []byte) (int, error) {
-	for len(r.cur) == 0 {
-		if len(r.chunks) == 0 {
-			return 0, io.EOF
-		}
-		r.cur, r.chunks = r.chunks[0], r.chunks[1:]
-	}
-	n := copy(b, r.cur)
-	r.cur = r.cur[n:]
-	return n, nil
-}
-
-// left is the number of bytes not yet read.
-func (r *idatReader) left() int {
-	n := len(r.cur)
-	for _, c := range r.chunks {
-		n += len(c)
-	}
-	return n
-}
-
 // rows inflates and unfilters the image data row by row, keeping two
 // raw rows.
 type rows struct {
 	p         *PNG
-	src       idatReader
-	buf       *bufio.Reader // over src: the inflater's fast path
-	zr        io.ReadCloser
+	zr        *inflate.Reader
 	check     func() error
 	since     int // bytes inflated since the last check
 	cur, prev []byte
@@ -61,10 +31,11 @@ func (p *PNG) newRows(check func() error) (*rows, error) {
 	if err := check(); err != nil {
 		return nil, err
 	}
-	r.src.chunks = p.idat
-	r.buf = bufio.NewReaderSize(&r.src, 32<<10)
-	zr, err := zlib.NewReader(r.buf)
+	zr, err := inflate.NewReader(p.idat, p.inflatedSize())
 	if err != nil {
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			return nil, formatError("not enough pixel data")
+		}
 		return nil, formatError("image data: %v", err)
 	}
 	r.zr = zr
@@ -76,6 +47,21 @@ func (p *PNG) newRows(check func() error) (*rows, error) {
 // bitsPerPixel is the bits of one pixel as stored.
 func (p *PNG) bitsPerPixel() int {
 	return p.Depth * [...]int{1, 0, 3, 1, 2, 0, 4}[p.ColorType]
+}
+
+// inflatedSize is the size of the image data inflated: every row of
+// every pass (or of the picture) with its filter byte.
+func (p *PNG) inflatedSize() int64 {
+	if !p.Interlaced {
+		return int64(p.Height) * int64(p.rowBytes(p.Width)+1)
+	}
+	var n int64
+	for _, a := range adam7 {
+		if pw, ph := a.size(p.Width, p.Height); pw > 0 && ph > 0 {
+			n += int64(ph) * int64(p.rowBytes(pw)+1)
+		}
+	}
+	return n
 }
 
 // rowBytes is the bytes of a stored row of w pixels, filter byte aside.
@@ -107,8 +93,11 @@ func (r *rows) next() ([]byte, error) {
 		got += n
 		r.since += n
 		if err != nil && got < len(r.cur) {
-			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			switch {
+			case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
 				return nil, formatError("not enough pixel data")
+			case errors.Is(err, inflate.ErrTooLong):
+				return nil, formatError("too much pixel data")
 			}
 			return nil, formatError("image data: %v", err)
 		}
@@ -122,18 +111,18 @@ func (r *rows) next() ([]byte, error) {
 // finish checks that the zlib stream ends (and its checksum holds) right
 // after the last row, and the image data right after it. (image/png
 // ignores whole IDAT chunks after the one where the stream ends; this
-// package refuses them: the inflater reads ahead through a buffer.)
+// package refuses them.)
 func (r *rows) finish() error {
-	defer r.zr.Close()
 	var one [1]byte
 	n, err := io.ReadFull(r.zr, one[:])
-	if n != 0 {
+	switch {
+	case n != 0 || errors.Is(err, inflate.ErrTooLong):
 		return formatError("too much pixel data")
-	}
-	if err != io.EOF {
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return formatError("not enough pixel data")
+	case err != io.EOF:
 		return formatError("image data: %v", err)
-	}
-	if r.buf.Buffered() != 0 || r.src.left() != 0 {
+	case r.zr.Left() != 0:
 		return formatError("too much pixel data")
 	}
 	return r.check()
