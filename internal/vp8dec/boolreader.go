@@ -115,6 +115,20 @@ func decodeBool(value uint64, nbits int, rng uint32, p uint8) (uint64, int, uint
 	return value, nbits - int(normShift[uint8(rng)]), uint32(normRange[uint8(rng)]), bit
 }
 
+// decodeSign is decodeBool for a coefficient's sign (probability 1/2) on
+// held state, returning v negated if the bool is set. It has no branch:
+// a sign is a coin toss that no predictor guesses, and at p = 128 the
+// split is rng>>1.
+func decodeSign(value uint64, nbits int, rng uint32, v int32) (uint64, int, uint32, int32) {
+	split := rng >> 1
+	sh := uint(nbits) & 63
+	mask := int32(split-uint32(value>>sh)) >> 31 // -1 if the window is above the split
+	m := uint32(mask)
+	value -= uint64((split+1)&m) << sh
+	rng = split - (^rng & 1 & m) // set: rng-split-1, which is split or split-1
+	return value, nbits - int(normShift[uint8(rng)]), uint32(normRange[uint8(rng)]), (v ^ mask) - mask
+}
+
 // refillState refills d from the state a hot loop holds and returns the
 // new value and nbits.
 func (d *boolDecoder) refillState(value uint64, nbits int) (uint64, int) {

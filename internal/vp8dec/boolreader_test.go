@@ -68,8 +68,8 @@ func TestNormTables(t *testing.T) {
 
 // TestBoolDecoderMatchesReference reads random data with random
 // probabilities (the extremes included, which move the range the most)
-// through readBool and through decodeBool on held state, as readCoeffs
-// does, and compares every bool with the reference decoder, past the end
+// through readBool, through decodeBool on held state, as readCoeffs
+// does, and every third bool as a sign through decodeSign, and compares every bool with the reference decoder, past the end
 // of the data too.
 func TestBoolDecoderMatchesReference(t *testing.T) {
 	t.Parallel()
@@ -92,16 +92,26 @@ func TestBoolDecoderMatchesReference(t *testing.T) {
 			default:
 				p = uint8(rnd.Uint32())
 			}
+			if i%3 == 2 {
+				p = 128
+			}
 			want := ref.readBool(p)
 			var got bool
-			if i%2 == 0 {
+			if i%3 == 0 {
 				got = d.readBool(p)
 			} else {
 				value, nbits := d.value, d.nbits
 				if nbits < 0 {
 					value, nbits = d.refillState(value, nbits)
 				}
-				d.value, d.nbits, d.rng, got = decodeBool(value, nbits, d.rng, p)
+				if i%3 == 1 {
+					d.value, d.nbits, d.rng, got = decodeBool(value, nbits, d.rng, p)
+				} else {
+					var v int32
+					d.value, d.nbits, d.rng, v = decodeSign(value, nbits, d.rng, 5)
+					got = v == -5
+					require.Contains(t, []int32{5, -5}, v)
+				}
 			}
 			if !assert.Equal(t, want, got, "size %d, bool %d, p %d", size, i, p) {
 				return
