@@ -1,9 +1,6 @@
 package vp8dec
 
-import (
-	"encoding/binary"
-	"math/bits"
-)
+import "encoding/binary"
 
 // boolDecoder is the boolean entropy decoder of RFC 6386 section 7. It
 // keeps up to 56 bits of look-ahead below the 8-bit window and refills
@@ -15,13 +12,13 @@ type boolDecoder struct {
 	pos   int
 	value uint64 // the window in bits [nbits, nbits+8), look-ahead below
 	nbits int    // bits of look-ahead; negative: the window lacks as many
-	rng   uint32 // range, 128..255 between reads
+	rng   uint32 // range minus one, 127..254 between reads
 	over  int    // zero bytes loaded past the end of buf
 }
 
 // init starts the decoder on b.
 func (d *boolDecoder) init(b []byte) {
-	*d = boolDecoder{buf: b, rng: 255, nbits: -8}
+	*d = boolDecoder{buf: b, rng: 254, nbits: -8}
 }
 
 // refill tops the look-ahead up to 49..56 bits.
@@ -52,18 +49,8 @@ func (d *boolDecoder) readBool(p uint8) bool {
 	if d.nbits < 0 {
 		d.refill()
 	}
-	split := 1 + (d.rng-1)*uint32(p)>>8
-	big := uint64(split) << uint(d.nbits)
-	bit := d.value >= big
-	if bit {
-		d.rng -= split
-		d.value -= big
-	} else {
-		d.rng = split
-	}
-	s := bits.LeadingZeros32(d.rng) - 24
-	d.rng <<= uint(s)
-	d.nbits -= s
+	var bit bool
+	d.value, d.nbits, d.rng, bit = decodeBool(d.value, d.nbits, d.rng, p)
 	return bit
 }
 
@@ -111,19 +98,35 @@ func (d *boolDecoder) overrun() bool {
 
 // decodeBool is readBool on the decoder's state held in the caller's
 // variables, for hot loops; nbits must not be negative (see refillState).
-// Small enough to be inlined.
+// Small enough to be inlined. With rng kept as the range minus one, the
+// section 7.3 split minus one is rng*p>>8, and the window (value>>nbits,
+// below 256) is compared with it; normalisation is two table lookups on
+// the new range, off the multiply's critical path.
 func decodeBool(value uint64, nbits int, rng uint32, p uint8) (uint64, int, uint32, bool) {
-	split := 1 + (rng-1)*uint32(p)>>8
-	big := uint64(split) << uint(nbits)
-	bit := value >= big
+	split := rng * uint32(p) >> 8
+	sh := uint(nbits) & 63
+	bit := uint32(value>>sh) > split
 	if bit {
-		rng -= split
-		value -= big
+		rng -= split + 1
+		value -= uint64(split+1) << sh
 	} else {
 		rng = split
 	}
-	s := bits.LeadingZeros32(rng) - 24
-	return value, nbits - s, rng << uint(s), bit
+	return value, nbits - int(normShift[uint8(rng)]), uint32(normRange[uint8(rng)]), bit
+}
+
+// decodeSign is decodeBool for a coefficient's sign (probability 1/2) on
+// held state, returning v negated if the bool is set. It has no branch:
+// a sign is a coin toss that no predictor guesses, and at p = 128 the
+// split is rng>>1.
+func decodeSign(value uint64, nbits int, rng uint32, v int32) (uint64, int, uint32, int32) {
+	split := rng >> 1
+	sh := uint(nbits) & 63
+	mask := int32(split-uint32(value>>sh)) >> 31 // -1 if the window is above the split
+	m := uint32(mask)
+	value -= uint64((split+1)&m) << sh
+	rng = split - (^rng & 1 & m) // set: rng-split-1, which is split or split-1
+	return value, nbits - int(normShift[uint8(rng)]), uint32(normRange[uint8(rng)]), (v ^ mask) - mask
 }
 
 // refillState refills d from the state a hot loop holds and returns the

@@ -162,12 +162,12 @@ func mbEdge(buf []byte, o, step, pitch, n int, f filterInfo) {
 			continue
 		}
 		p3, p2, q2, q3 := int32(buf[at-4*step]), int32(buf[at-3*step]), int32(buf[at+2*step]), int32(buf[at+3*step])
-		if abs32(p3-p2) > il || abs32(p2-p1) > il || abs32(p1-p0) > il ||
-			abs32(q3-q2) > il || abs32(q2-q1) > il || abs32(q1-q0) > il {
+		hv := max(abs32(p1-p0), abs32(q1-q0))
+		if max(abs32(p3-p2), abs32(p2-p1), abs32(q3-q2), abs32(q2-q1), hv) > il { // one branch
 			continue
 		}
 		outer := min(max(p1-q1, -128), 127)
-		if abs32(p1-p0) > hev || abs32(q1-q0) > hev {
+		if hv > hev {
 			a := 3*(q0-p0) + outer
 			a1 := min(max((a+4)>>3, -16), 15)
 			a2 := min(max((a+3)>>3, -16), 15)
@@ -198,11 +198,11 @@ func subEdge(buf []byte, o, step, pitch, n int, f filterInfo) {
 			continue
 		}
 		p3, p2, q2, q3 := int32(buf[at-4*step]), int32(buf[at-3*step]), int32(buf[at+2*step]), int32(buf[at+3*step])
-		if abs32(p3-p2) > il || abs32(p2-p1) > il || abs32(p1-p0) > il ||
-			abs32(q3-q2) > il || abs32(q2-q1) > il || abs32(q1-q0) > il {
+		hv := max(abs32(p1-p0), abs32(q1-q0))
+		if max(abs32(p3-p2), abs32(p2-p1), abs32(q3-q2), abs32(q2-q1), hv) > il { // one branch
 			continue
 		}
-		if abs32(p1-p0) > hev || abs32(q1-q0) > hev {
+		if hv > hev {
 			a := 3*(q0-p0) + min(max(p1-q1, -128), 127)
 			a1 := min(max((a+4)>>3, -16), 15)
 			a2 := min(max((a+3)>>3, -16), 15)

@@ -126,9 +126,7 @@ func (d *Decoder) readCoeffs(br *boolDecoder, typ, ctx int, dq *[2]int32, first 
 		if nbits < 0 {
 			value, nbits = br.refillState(value, nbits)
 		}
-		if value, nbits, rng, bit = decodeBool(value, nbits, rng, 128); bit {
-			v = -v
-		}
+		value, nbits, rng, v = decodeSign(value, nbits, rng, v)
 		f := dq[1]
 		if n == 0 {
 			f = dq[0]
