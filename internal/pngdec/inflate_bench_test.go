@@ -96,11 +96,3 @@ func (r *idatReader) Read(b []byte) (int, error) {
 	return n, nil
 }
 
-// left is the number of bytes not yet read.
-func (r *idatReader) left() int {
-	n := len(r.cur)
-	for _, c := range r.chunks {
-		n += len(c)
-	}
-	return n
-}

@@ -344,11 +344,10 @@ var zigzag = [16]uint8{0, 1, 4, 8, 5, 2, 3, 6, 9, 12, 13, 10, 7, 11, 14, 15}
 // 17th entry serves the position after the last.
 var coeffBands = [17]uint8{0, 1, 2, 3, 6, 4, 5, 6, 6, 6, 6, 6, 6, 6, 6, 7, 0}
 
-// The extra-bit probabilities of the token categories DCT_CAT1..6 (section
-// 13.2), each list ending with 0.
+// The extra-bit probabilities of the token categories DCT_CAT3..6 (section
+// 13.2), each list ending with 0. DCT_CAT1's (159) and DCT_CAT2's (165,
+// 145) are written inline in readLarge.
 var (
-	pcat1 = []uint8{159, 0}
-	pcat2 = []uint8{165, 145, 0}
 	pcat3 = []uint8{173, 148, 140, 0}
 	pcat4 = []uint8{176, 155, 140, 135, 0}
 	pcat5 = []uint8{180, 157, 141, 134, 130, 0}
