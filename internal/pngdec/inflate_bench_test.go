@@ -95,4 +95,3 @@ func (r *idatReader) Read(b []byte) (int, error) {
 	r.cur = r.cur[n:]
 	return n, nil
 }
-
