@@ -18,10 +18,9 @@ import (
 // does, so the peak heap of large pictures does not move.
 const defaultGCFloor = 32 << 20
 
-// gcFloor keeps the goal of each collection at least floor bytes above
-// the live heap it found, by setting GOGC after every collection: the
-// goal is live x (1 + GOGC/100), GOGC = 100 x floor / live while live <
-// floor, else 100. The memory limit (setMemoryLimit) still bounds it all.
+// gcFloor keeps the goal of each collection about floor bytes above the
+// live heap it found, by setting GOGC after every collection (see
+// gcPercent). The memory limit (setMemoryLimit) still bounds it all.
 // Its zero value does nothing; see startGCFloor.
 type gcFloor struct {
 	floor   uint64
@@ -45,7 +44,7 @@ func startGCFloor(floor uint64, getenv func(string) string) (g *gcFloor, stop fu
 		return nil, func() {}
 	}
 	g = &gcFloor{floor: floor, tuned: make(chan struct{}),
-		sample: []metrics.Sample{{Name: "/gc/heap/live:bytes"}}}
+		sample: []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/gc/scan/stack:bytes"}, {Name: "/gc/scan/globals:bytes"}}}
 	g.percent.Store(100)
 	g.arm()
 	return g, func() {
@@ -66,31 +65,40 @@ func (g *gcFloor) arm() {
 	})
 }
 
-// tune sets GOGC for the live heap the last collection found.
+// tune sets GOGC for the live heap, stacks and globals the last
+// collection found.
 func (g *gcFloor) tune() {
 	metrics.Read(g.sample)
-	if g.sample[0].Value.Kind() == metrics.KindUint64 {
-		p, last := gcPercent(g.sample[0].Value.Uint64(), g.floor), int(g.percent.Load())
-		// Small changes are not worth the runtime's heap lock.
-		if d := p - last; d > last/8 || -d > last/8 {
-			debug.SetGCPercent(p)
-			g.percent.Store(int32(p))
+	var v [3]uint64 // live heap, stacks, globals
+	for i, s := range g.sample {
+		if s.Value.Kind() == metrics.KindUint64 {
+			v[i] = s.Value.Uint64()
 		}
+	}
+	p, last := gcPercent(v[0], v[0]+v[1]+v[2], g.floor), int(g.percent.Load())
+	// Small changes are not worth the runtime's heap lock.
+	if d := p - last; d > last/8 || -d > last/8 {
+		debug.SetGCPercent(p)
+		g.percent.Store(int32(p))
 	}
 	if !g.once.Swap(true) {
 		close(g.tuned)
 	}
 }
 
-// maxGCPercent bounds GOGC: a live heap under floor/100 grows its goal
-// by less than floor.
-const maxGCPercent = 10000
+// runtimeHeapMinimum is the Go runtime's smallest goal at GOGC=100; it
+// scales with GOGC.
+const runtimeHeapMinimum = 4 << 20
 
-// gcPercent is the GOGC that puts the next goal floor bytes above live,
-// but never under 100.
-func gcPercent(live, floor uint64) int {
-	if live == 0 || live >= floor {
+// gcPercent is the GOGC that puts the next goal about floor bytes above
+// live, the live heap, for scan bytes of live heap, stacks and globals;
+// never under 100. The runtime's goal is the larger of live + scan x
+// GOGC/100 and 4 MiB x GOGC/100, so GOGC is the smaller of the values
+// that put each at live + floor.
+func gcPercent(live, scan, floor uint64) int {
+	if scan == 0 || scan >= floor {
 		return 100
 	}
-	return int(min(100*floor/live, maxGCPercent))
+	p := min(100*floor/scan, 100*(live+floor)/runtimeHeapMinimum)
+	return int(max(p, 100))
 }
