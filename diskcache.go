@@ -310,14 +310,13 @@ func (c *DiskCache) get(ctx context.Context, key string, l *diskLoan) (*Image, b
 		return img, true
 	case errors.Is(err, fs.ErrNotExist):
 		if e != nil {
-			c.dropIf(sum, c.path(sum), nil)
+			c.dropIf(sum, path(), nil)
 		}
 	case errors.Is(err, errDiskCorrupt):
-		path := c.path(sum)
-		c.warn("corrupt", "imgproxy: disk cache: removing bad entry", "path", path, "err", err)
-		c.dropIf(sum, path, fi)
+		c.warn("corrupt", "imgproxy: disk cache: removing bad entry", "path", path(), "err", err)
+		c.dropIf(sum, path(), fi)
 	default:
-		c.warn("read", "imgproxy: disk cache: read failed", "path", c.path(sum), "err", err)
+		c.warn("read", "imgproxy: disk cache: read failed", "path", path(), "err", err)
 	}
 	return nil, false
 }

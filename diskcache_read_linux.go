@@ -46,8 +46,9 @@ func closeFD(fd int) { syscall.Close(fd) }
 
 // readEntry reads the entry file at path() and hands its bytes to use.
 // length is the file's length as the index last saw it, or 0 if unknown.
-// scratch, if length+1 bytes long, is where a read of the open file h
-// goes; else it reads into memory of its own.
+// scratch, if length+1 bytes long, is where a read of that length goes
+// (of h, or of the file just opened); else it reads into memory of its
+// own.
 //
 // If h is an open file of the entry, it is read first: one read of
 // length+1 bytes (to see the end of the file) and an fstat to check that
@@ -94,7 +95,7 @@ func readEntry(path func() string, h *diskFD, length, limit int64, keep bool, sc
 	if err != nil {
 		return r, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
-	r.fi, err = readFD(fd, name, length, limit, use)
+	r.fi, err = readFD(fd, name, length, limit, scratch, use)
 	if err == nil && keep {
 		r.kept = fd
 		return r, nil
@@ -104,10 +105,13 @@ func readEntry(path func() string, h *diskFD, length, limit int64, keep bool, sc
 }
 
 // readFD is readEntry for the file just opened as fd.
-func readFD(fd int, path string, length, limit int64, use func([]byte) error) (fs.FileInfo, error) {
+func readFD(fd int, path string, length, limit int64, scratch []byte, use func([]byte) error) (fs.FileInfo, error) {
 	var buf []byte
 	if length > 0 && length <= limit {
-		b := make([]byte, length+1)
+		b := scratch
+		if int64(len(b)) != length+1 {
+			b = make([]byte, length+1)
+		}
 		if n, err := preadFull(fd, b); err == nil && int64(n) <= length {
 			buf = b[:n] // the whole file
 		}

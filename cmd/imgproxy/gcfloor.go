@@ -76,8 +76,9 @@ func (g *gcFloor) tune() {
 		}
 	}
 	p, last := gcPercent(v[0], v[0]+v[1]+v[2], g.floor), int(g.percent.Load())
-	// Small changes are not worth the runtime's heap lock.
-	if d := p - last; d > last/8 || -d > last/8 {
+	// Small changes are not worth the runtime's heap lock; once stopped,
+	// GOGC stays as stop left it.
+	if d := p - last; (d > last/8 || -d > last/8) && !g.stopped.Load() {
 		debug.SetGCPercent(p)
 		g.percent.Store(int32(p))
 	}

@@ -2,28 +2,19 @@ package pngmeta
 
 import (
 	"bytes"
-	"compress/zlib"
 	"encoding/binary"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-)
 
-func zlibBytes(t testing.TB, b []byte) []byte {
-	t.Helper()
-	var z bytes.Buffer
-	zw := zlib.NewWriter(&z)
-	_, err := zw.Write(b)
-	require.NoError(t, err)
-	require.NoError(t, zw.Close())
-	return z.Bytes()
-}
+	"github.com/imgproxy-go/imgproxy/internal/pngdec/pngtest"
+)
 
 func iccpChunk(t testing.TB, name string, method byte, profile []byte) rawChunk {
 	t.Helper()
 	data := append([]byte(name), 0, method)
-	return rawChunk{"iCCP", append(data, zlibBytes(t, profile)...)}
+	return rawChunk{"iCCP", append(data, pngtest.Deflate(t, profile)...)}
 }
 
 // fakeICC is a stand-in profile: Read and InsertICC do not parse profiles.
@@ -88,7 +79,7 @@ func TestRead(t *testing.T) {
 		{"iCCP empty name", with([]rawChunk{iccpChunk(t, "", 0, icc)}, nil), base},
 		{"iCCP name too long", with([]rawChunk{iccpChunk(t, string(make([]byte, 80)), 0, icc)}, nil), base},
 		{"iCCP not zlib", with([]rawChunk{{"iCCP", []byte("a\x00\x00garbage")}}, nil), base},
-		{"iCCP truncated zlib", with([]rawChunk{{"iCCP", append([]byte("a\x00\x00"), zlibBytes(t, icc)[:50]...)}}, nil), base},
+		{"iCCP truncated zlib", with([]rawChunk{{"iCCP", append([]byte("a\x00\x00"), pngtest.Deflate(t, icc)[:50]...)}}, nil), base},
 		{"iCCP zip bomb", bomb, base},
 		{"tRNS on RGBA ignored", (&testPNG{w: 1, h: 1, depth: 8, ct: 6, before: []rawChunk{{"tRNS", make([]byte, 6)}}}).encode(t), Meta{Width: 1, Height: 1, BitDepth: 8, ColorType: 6}},
 		{"prefix to IDAT header", full[:bytes.Index(full, []byte("IDAT"))+4], Meta{Width: 4, Height: 3, BitDepth: 8, ICC: icc, Gamma: 45455, EXIF: exifII}},

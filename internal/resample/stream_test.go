@@ -39,16 +39,7 @@ func TestShrinkerMatchesResize(t *testing.T) {
 	for _, kind := range []string{"nrgba", "alpha", "rgba", "gray", "paletted", "nrgba64", "alpha64", "rgba64", "gray16"} {
 		for _, sz := range sizes {
 			name := fmt.Sprintf("%s %v", kind, sz)
-			base := photo(sz[0], sz[1], 3)
-			var src image.Image
-			switch kind {
-			case "alpha":
-				src = withAlpha(base)
-			case "alpha64":
-				src = convertTo(withAlpha(base), "nrgba64")
-			default:
-				src = convertTo(base, kind)
-			}
+			src := photoOfKind(sz[0], sz[1], 3, kind)
 			want := ResizeExtent(src, sz[2], sz[3], Extent{}, Lanczos3, 2)
 			s := NewShrinker(src, sz[0], sz[1], sz[2], sz[3], Lanczos3)
 			if s == nil { // no box, and the vertical pass would go first
@@ -124,16 +115,7 @@ func TestShrinkerAddAt(t *testing.T) {
 	t.Parallel()
 	passes := [][4]int{{0, 0, 8, 8}, {4, 0, 8, 8}, {0, 4, 4, 8}, {2, 0, 4, 4}, {0, 2, 2, 4}, {1, 0, 2, 2}, {0, 1, 1, 2}}
 	for _, kind := range []string{"alpha", "rgba", "gray", "paletted", "alpha64"} {
-		base := photo(613, 411, 9)
-		var src image.Image
-		switch kind {
-		case "alpha":
-			src = withAlpha(base)
-		case "alpha64":
-			src = convertTo(withAlpha(base), "nrgba64")
-		default:
-			src = convertTo(base, kind)
-		}
+		src := photoOfKind(613, 411, 9, kind)
 		want := ResizeExtent(src, 40, 27, Extent{}, Lanczos3, 1)
 		s := NewShrinker(src, 613, 411, 40, 27, Lanczos3)
 		for _, p := range passes {
@@ -204,4 +186,17 @@ func TestFastRowsMatchGeneric(t *testing.T) {
 			}
 		}
 	}
+}
+
+// photoOfKind is photo(w, h, seed) as an image of kind: a convertTo name,
+// or "alpha" / "alpha64" for NRGBA / NRGBA64 with transparency.
+func photoOfKind(w, h int, seed uint64, kind string) image.Image {
+	base := photo(w, h, seed)
+	switch kind {
+	case "alpha":
+		return withAlpha(base)
+	case "alpha64":
+		return convertTo(withAlpha(base), "nrgba64")
+	}
+	return convertTo(base, kind)
 }
