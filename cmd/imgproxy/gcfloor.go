@@ -21,7 +21,7 @@ const defaultGCFloor = 32 << 20
 // gcFloor keeps the goal of each collection about floor bytes above the
 // live heap it found, by setting GOGC after every collection (see
 // gcPercent). The memory limit (setMemoryLimit) still bounds it all.
-// Its zero value does nothing; see startGCFloor.
+// startGCFloor makes one; the zero value is not used.
 type gcFloor struct {
 	floor   uint64
 	sample  []metrics.Sample
