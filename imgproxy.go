@@ -318,22 +318,45 @@ type request struct {
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.once.Do(h.init)
 	if h.Observer != nil {
-		h.observe(w, r) // observe.go
+		h.observe(w, r, false) // observe.go
 		return
 	}
-	h.handle(w, r)
+	h.handle(w, r, false)
 }
 
-// handle serves r, observed or not.
-func (h *Handler) handle(w http.ResponseWriter, r *http.Request) {
+// ServeCached answers r as ServeHTTP would, observed as ServeHTTP would,
+// if and only if the answer is a fresh copy already in the Handler's
+// memory tier or on its Disk: a cache hit, with any conditional or Range
+// header, never anything that would fetch, make, wait or fail. Otherwise
+// it writes nothing, calls no Observer, and reports false; r is then
+// for ServeHTTP, which looks it up again. It lets a server answer hits on
+// a path of its own, as cmd/imgproxy's front does, and leave the rest to
+// net/http. A Handler that cannot start (see Validate) answers nothing
+// here.
+func (h *Handler) ServeCached(w http.ResponseWriter, r *http.Request) bool {
+	h.once.Do(h.init)
+	if h.initErr != nil {
+		return false
+	}
+	if h.Observer != nil {
+		return h.observe(w, r, true)
+	}
+	return h.handle(w, r, true)
+}
+
+// handle serves r, observed or not; with cachedOnly, only a fresh hit,
+// reporting whether it wrote anything.
+func (h *Handler) handle(w http.ResponseWriter, r *http.Request, cachedOnly bool) bool {
 	if h.initErr != nil {
 		h.fail(w, r, h.initErr)
-		return
+		return true
 	}
-	req, err := h.parse(r)
+	req, err := h.parse(r, cachedOnly)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		if !cachedOnly {
+			h.fail(w, r, err)
+		}
+		return !cachedOnly
 	}
 	ctx := r.Context()
 	img, fresh := h.lookup(ctx, &req)
@@ -342,22 +365,28 @@ func (h *Handler) handle(w http.ResponseWriter, r *http.Request) {
 		if req.loan != nil {
 			h.lender.giveBack(req.loan) // served: nothing holds img now
 		}
-		return
+		return true
+	}
+	if cachedOnly {
+		return false
 	}
 	if _, err := cleanPath(req.path); err != nil {
 		h.fail(w, r, err)
-		return
+		return true
 	}
 	res, err := h.make(observing(w, ctx), req, img)
 	if err != nil {
 		h.fail(w, r, err)
-		return
+		return true
 	}
 	h.serve(w, r, &req, res.img, res.status, res.tier)
+	return true
 }
 
-// parse checks the method and signature and splits the URL.
-func (h *Handler) parse(r *http.Request) (request, error) {
+// parse checks the method and signature and splits the URL; quiet, for
+// ServeCached, it does not warn of a path outside the prefix (ServeHTTP
+// will).
+func (h *Handler) parse(r *http.Request, quiet bool) (request, error) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		return request{}, ErrMethod
 	}
@@ -368,7 +397,9 @@ func (h *Handler) parse(r *http.Request) (request, error) {
 	}
 	rest, ok := strings.CutPrefix(r.URL.Path, h.prefix)
 	if !ok {
-		h.warnOutside(r)
+		if !quiet {
+			h.warnOutside(r)
+		}
 		return request{}, fmt.Errorf("%w: path outside prefix %s", ErrNotFound, h.prefix)
 	}
 	segment, path, ok := strings.Cut(rest, "/")

@@ -284,15 +284,19 @@ func (w *observedWriter) Write(p []byte) (int, error) {
 // Unwrap returns the underlying ResponseWriter, for http.ResponseController.
 func (w *observedWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// observe serves r through an observedWriter and tells the Observer.
-func (h *Handler) observe(w http.ResponseWriter, r *http.Request) {
+// observe serves r through an observedWriter and tells the Observer;
+// with cachedOnly, only a hit (see ServeCached): it reports whether it
+// served r.
+func (h *Handler) observe(w http.ResponseWriter, r *http.Request, cachedOnly bool) bool {
 	ow := &observedWriter{ResponseWriter: w}
 	ev := &ow.ev
 	ev.Start = time.Now()
 	if rest, ok := strings.CutPrefix(r.URL.Path, h.prefix); ok {
 		ev.Options, ev.Path, _ = strings.Cut(rest, "/")
 	}
-	h.handle(ow, r)
+	if !h.handle(ow, r, cachedOnly) {
+		return false
+	}
 	ev.Duration = time.Since(ev.Start)
 	if ev.Err != nil {
 		_, ev.Reason = classify(ev.Err)
@@ -310,4 +314,5 @@ func (h *Handler) observe(w http.ResponseWriter, r *http.Request) {
 		ev.Collapsed = o.inMake && (!o.leader.Load() || o.borrowed.Load())
 	}
 	h.Observer.Observe(r, ev)
+	return true
 }
