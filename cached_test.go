@@ -96,9 +96,9 @@ func TestServeCachedOnlyHits(t *testing.T) {
 			}
 			for _, c := range []struct{ method, url string }{
 				{"GET", "/image/100x100/x.jpg?auth=bad"}, // 403 from ServeHTTP
-				{"POST", url},                           // 405
-				{"GET", "/image/axb/x.jpg?auth=good"},   // 400
-				{"GET", "/elsewhere/x.jpg?auth=good"},   // 404
+				{"POST", url},                            // 405
+				{"GET", "/image/axb/x.jpg?auth=good"},    // 400
+				{"GET", "/elsewhere/x.jpg?auth=good"},    // 404
 				{"GET", "/image/100x100/y.jpg?auth=good"},
 			} {
 				w, ok := cachedOnly(t, h, c.method, c.url)
