@@ -49,6 +49,7 @@ type config struct {
 	writeTimeout      time.Duration
 	idleTimeout       time.Duration
 	maxHeaderBytes    int64
+	fastHits          bool // cache hits through internal/front (see front.go)
 
 	// Secrets may come from files instead (see secrets.go).
 	secretFile     string
@@ -106,6 +107,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 		writeTimeout:      defaultWriteTimeout,
 		idleTimeout:       defaultIdleTimeout,
 		maxHeaderBytes:    defaultMaxHeaderBytes,
+		fastHits:          true,
 		memoryBudget:      defaultMemoryBudget(getenv),
 		maxWait:           imgproxy.DefaultMaxWait,
 		maxOutputPixels:   imgproxy.DefaultMaxOutputPixels,
@@ -209,6 +211,7 @@ func (c *config) serverFlags(fs *flag.FlagSet) {
 	fs.Var(durationValue{&c.idleTimeout}, "idle-timeout", "how long an idle keep-alive connection is kept (both listeners)")
 	fs.IntVar(&c.maxRanges, "max-ranges", c.maxRanges, "most parts of a Range request (nginx max_ranges); a request for more gets the whole picture (200); 0: Range is ignored")
 	fs.Var(sizeValue{&c.maxHeaderBytes, 1024}, "max-header-bytes", "largest request line plus headers (K/M/G); larger is 431 (nginx large_client_header_buffers 4 8k)")
+	fs.BoolVar(&c.fastHits, "fast-hits", c.fastHits, "answer plain HTTP/1.1 cache hits on the server's own fast path, every other request through net/http on the same connection; false: all through net/http")
 }
 
 // check reports the first value out of range.

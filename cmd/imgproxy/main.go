@@ -102,6 +102,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return err
 	}
 	srv := newHTTPServer(cfg, obs.wrap(mux), cfg.handlerTimeout, slog.NewLogLogger(logger.Handler(), slog.LevelWarn))
+	ln = withFront(cfg, ln, srv, obs.wrapCached(func(w http.ResponseWriter, r *http.Request) bool {
+		return r.URL.Path != "/healthz" && r.URL.Path != "/" && h.ServeCached(w, r)
+	})) // front.go
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	errc := make(chan error, 2)
@@ -134,7 +137,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	logger.Info("imgproxy: draining")
 	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	err = srv.Shutdown(sctx)
+	err = cmp.Or(srv.Shutdown(sctx), shutdownFront(sctx, ln))
 	if d, ok := h.Disk.(*imgproxy.DiskCache); ok {
 		d.Close()
 	}

@@ -159,13 +159,34 @@ func (o *observability) wrap(next http.Handler) http.Handler {
 	if o.access == nil {
 		return next
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	serve := o.logged(func(w http.ResponseWriter, r *http.Request) bool {
+		next.ServeHTTP(w, r)
+		return true
+	})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { serve(w, r) })
+}
+
+// wrapCached is wrap for the front's hits (see front.go): a request
+// next declines is not logged here (net/http's route logs it).
+func (o *observability) wrapCached(next func(http.ResponseWriter, *http.Request) bool) func(http.ResponseWriter, *http.Request) bool {
+	if o.access == nil {
+		return next
+	}
+	return o.logged(next)
+}
+
+// logged logs each request next serves.
+func (o *observability) logged(next func(http.ResponseWriter, *http.Request) bool) func(http.ResponseWriter, *http.Request) bool {
+	return func(w http.ResponseWriter, r *http.Request) bool {
 		start := time.Now()
 		cw := &countingWriter{ResponseWriter: w}
 		l := &loggedEvent{}
-		next.ServeHTTP(cw, r.WithContext(context.WithValue(r.Context(), eventKey{}, l)))
+		if !next(cw, r.WithContext(context.WithValue(r.Context(), eventKey{}, l))) {
+			return false
+		}
 		o.logAccess(r, cw, l, time.Since(start))
-	})
+		return true
+	}
 }
 
 // logAccess writes one access log line.
