@@ -49,11 +49,11 @@ func TestParseHeadAgreesWithNetHTTP(t *testing.T) {
 			"If-None-Match: \"a\"\r\nUser-Agent: x y\r\nconnection: Close\r\n\r\nGET / HTTP/1.1\r\n", true},
 		{"GET //x?a=1&a=2 HTTP/1.1\r\nhOsT:\t[::1]:80 \r\nX-A: 1\r\nx-a: 2\r\n\r\n", true},
 		{"GET / HTTP/1.1\r\nHost: x\r\nAccept:\r\n\r\n", true},
-		{"GET / HTTP/1.1\r\nHost: x\r\n", false},                               // not ended
+		{"GET / HTTP/1.1\r\nHost: x\r\n", false},                                // not ended
 		{"GET / HTTP/1.1\r\nHost: x\r\n\r\n\r\n", true},                         // a CRLF after: the next request's
 		{"GET / HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n", false},                 // obs-fold
 		{"GET / HTTP/1.1\r\nHost : x\r\n\r\n", false},                           // space before the colon
-		{"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n", false},      // a body's framing
+		{"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n", false},       // a body's framing
 		{"GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", false}, // ditto
 		{"GET / HTTP/1.1\r\nHost: x\r\nConnection: upgrade\r\n\r\n", false},
 		{"GET /a#b HTTP/1.1\r\nHost: x\r\n\r\n", false},
