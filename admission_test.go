@@ -205,8 +205,14 @@ func TestWeightBoundsAllocation(t *testing.T) {
 		{"png 16-bit grey interlaced", "150x150", pngtest.Encode(t, pngtest.Kind{CT: 0, Depth: 16, W: 1500, H: 1500, Laced: true}, 1, 0)},
 		{"gif", "300x300", hostile.GIFBomb(2000, 2000)},
 		{"webp lossy", "300x300", hostile.WebPChecker(1600, 1600)},
+		{"webp vp8 streamed", "150x150", lossyWebPOrNil(t, 2000, 1500)},
+		{"webp vp8 streamed 5x", "400x400", lossyWebPOrNil(t, 2000, 1500)},
+		{"webp vp8 whole", "1000x-", lossyWebPOrNil(t, 2000, 1500)},
 	}
 	for _, c := range cases {
+		if c.data == nil {
+			continue // cwebp not installed
+		}
 		r := &BildResizer{Concurrency: 1}
 		r.once.Do(r.init)
 		src := &Source{Data: c.data}

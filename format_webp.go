@@ -73,14 +73,23 @@ func decodeWebP(ctx context.Context, data []byte, h *header, req decodeRequest) 
 
 // decodeWebPStill decodes a still WebP and brings it to full range; a
 // done ctx is its error, even once decoded. A lossy frame goes through
-// our decoder (decodeVP8, webp_lossy.go), which stops at ctx. The rest,
+// our decoder (decodeVP8, webp_lossy.go), which stops at ctx; one
+// without alpha that the plan box-reduces is streamed into the resize
+// and comes back resized (streamVP8, webp_stream.go). The rest,
 // and a lossy frame's VP8L-compressed alpha, go to x/image through a
 // ctxReader, on a goroutine of their own so that the request ends with
 // ctx even where the decoder cannot (a compact lossless stream): the
 // decode is then detached (req.detach), and the transform's CPU slot and
 // memory stay taken until it ends, at most the worst case above.
 func decodeWebPStill(ctx context.Context, data []byte, req decodeRequest) (image.Image, error) {
-	m, ok, err := decodeVP8(ctx, data, req)
+	m, ok, err := streamVP8(ctx, data, req) // resized and full range
+	if ok {
+		if err != nil {
+			return nil, decodeError(ctx, FormatWebP, err)
+		}
+		return m, nil
+	}
+	m, ok, err = decodeVP8(ctx, data, req)
 	if !ok {
 		m, err = detachable(ctx, req, func() (image.Image, error) { return webp.Decode(newCtxReader(ctx, data)) })
 	}
@@ -101,6 +110,7 @@ func decodeWebPFirstFrame(ctx context.Context, data []byte, h *header, req decod
 	if err != nil {
 		return nil, resample.Extent{}, decodeFailed(FormatWebP, err)
 	}
+	req.whole = true // the frame goes on its canvas at full size
 	m, err := decodeWebPStill(ctx, still, req)
 	if err != nil {
 		return nil, resample.Extent{}, err

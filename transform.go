@@ -41,7 +41,7 @@ func (r *BildResizer) transform(m image.Image, ext resample.Extent, j *job) imag
 // is 0.01-0.04 dB better than resampling chroma straight to 4:2:0.
 func resampleImage(m image.Image, w, h int, ext resample.Extent, workers int) image.Image {
 	if y, ok := m.(*image.YCbCr); ok {
-		return resample.ResizeYCbCrExtent(y, w, h, ext, image.YCbCrSubsampleRatio444, resample.Lanczos3, workers)
+		return resample.ResizeYCbCrExtent(y, w, h, ext, resizedChroma, resample.Lanczos3, workers)
 	}
 	return resample.ResizeExtent(m, w, h, ext, resample.Lanczos3, workers)
 }

@@ -45,12 +45,7 @@ func decodeVP8(ctx context.Context, data []byte, req decodeRequest) (m image.Ima
 			return nil, true, err
 		}
 	}
-	n := binary.LittleEndian.Uint32(s.Bitstream[4:8])
-	payload := s.Bitstream[8:]
-	if uint64(n) <= uint64(len(payload)) {
-		payload = payload[:n]
-	}
-	y, err := vp8dec.Decode(ctx, payload, vp8dec.Options{SkipLoopFilter: skipsLoopFilter(req.plan)})
+	y, err := vp8dec.Decode(ctx, vp8Payload(s.Bitstream), vp8dec.Options{SkipLoopFilter: skipsLoopFilter(req.plan)})
 	switch {
 	case errors.Is(err, vp8dec.ErrUnsupported):
 		return nil, false, nil
@@ -62,4 +57,15 @@ func decodeVP8(ctx context.Context, data []byte, req decodeRequest) (m image.Ima
 		return &image.NYCbCrA{YCbCr: *y, A: alpha, AStride: s.Width}, true, nil
 	}
 	return y, true, nil
+}
+
+// vp8Payload returns the VP8 bit stream of a VP8 chunk (at least 8
+// bytes), cut to the chunk's size where it is within the data.
+func vp8Payload(chunk []byte) []byte {
+	n := binary.LittleEndian.Uint32(chunk[4:8])
+	payload := chunk[8:]
+	if uint64(n) <= uint64(len(payload)) {
+		payload = payload[:n]
+	}
+	return payload
 }

@@ -70,8 +70,13 @@ func decodeWeight(c *codec, h *header, s geometry) (w, ht int, bytes int64) {
 			// VP8L decodes to ARGB words, then to NRGBA.
 			return w, ht, px * 8
 		}
-		// VP8: 4:2:0 planes and alpha, plus the canvas of an animation's
-		// first frame; decoding needs the whole frame at full size. An
+		if ok, bytes := vp8StreamWeight(h, s); ok {
+			// Streamed into the resize (see vp8StreamWeight): the
+			// result, 4:4:4 at the resize size, comes back resized.
+			return s.resizeW, s.resizeH, int64(s.resizeW)*int64(s.resizeH)*3 + bytes
+		}
+		// VP8 whole: 4:2:0 planes and alpha, plus the canvas of an
+		// animation's first frame, at full size. An
 		// ALPH chunk compressed as VP8L decodes, before the frame, as a
 		// lossless picture does (see decodeAlpha).
 		w8 := px*3 + px*4*int64(min(h.frames-1, 1))

@@ -46,8 +46,8 @@ const (
 // NewShrinker returns a Shrinker of a srcW x srcH picture whose rows are
 // images of model's type, to w x h with kernel k (the zero Kernel means
 // Lanczos3); nil when ResizeExtent would not box-reduce it (a reduction
-// under 5x on both axes), or for YCbCr types, which need the whole
-// picture.
+// under 5x on both axes), or for YCbCr types, whose planes go to a
+// YCbCrShrinker instead.
 func NewShrinker(model image.Image, srcW, srcH, w, h int, k Kernel) *Shrinker {
 	s := planShrinker(model, srcW, srcH, w, h, k)
 	if s == nil {

@@ -74,3 +74,40 @@ func cpuLoop(b *testing.B, op func()) {
 		b.ReportMetric(float64(t1-t0)/float64(b.N), "cpu-ns/op")
 	}
 }
+
+// BenchmarkDecodeRows streams the corpus's WebP files (and the generated
+// photo) through DecodeRows into Rows that only count, to compare with
+// BenchmarkDecode: the same decode without the whole planes.
+func BenchmarkDecodeRows(b *testing.B) {
+	files := map[string][]byte{"photo-1024x768-q75": cwebp(b, picture(b, "photo", 1024, 768), "-q", "75")}
+	if dir := corpus.Dir(); dir != "" {
+		paths, _ := filepath.Glob(filepath.Join(dir, "*.webp"))
+		for _, p := range paths {
+			data, err := os.ReadFile(p)
+			if err != nil {
+				b.Fatal(err)
+			}
+			files[filepath.Base(p)] = data
+		}
+	}
+	for name, data := range files {
+		vp8 := payload(b, data)
+		b.Run(name, func(b *testing.B) {
+			var d Decoder
+			var rows countRows
+			b.ReportAllocs()
+			b.SetBytes(int64(len(vp8)))
+			cpuLoop(b, func() {
+				if _, err := d.DecodeRows(context.Background(), vp8, Options{}, &rows); err != nil {
+					b.Fatal(err)
+				}
+			})
+		})
+	}
+}
+
+// countRows counts the rows it is given.
+type countRows struct{ n int }
+
+func (c *countRows) Luma(int, []byte)           { c.n++ }
+func (c *countRows) Chroma(int, []byte, []byte) { c.n++ }

@@ -35,9 +35,13 @@ type Decoder struct {
 	parts [8]boolDecoder // token partitions
 	npart int
 
-	y, cb, cr []byte // planes of mbw*16 x mbh*16 (chroma half)
+	y, cb, cr []byte // planes of mbw*16 x mbh*16 (chroma half), or a window (stream.go)
 	yStride   int
 	cStride   int
+	yOff      int // offset in y of the macroblock row being decoded
+	cOff      int // the same in cb and cr
+	nextY     int // the next luma row DecodeRows hands over
+	nextC     int // the next chroma row
 
 	top    []mbTop      // per macroblock column: contexts and unfiltered bottom rows
 	finfo  []filterInfo // per macroblock of the current row
@@ -57,30 +61,47 @@ func Decode(ctx context.Context, data []byte, opt Options) (*image.YCbCr, error)
 // belong to d. ctx is checked before every macroblock row: once done,
 // Decode returns its error.
 func (d *Decoder) Decode(ctx context.Context, data []byte, opt Options) (*image.YCbCr, error) {
-	cfg, err := d.parseHeader(data, opt)
+	cfg, err := d.decode(ctx, data, opt, nil)
 	if err != nil {
 		return nil, err
-	}
-	d.allocate()
-	filter := d.filter.level > 0 && !opt.SkipLoopFilter
-	for mby := range d.mbh {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		br := &d.parts[mby&(d.npart-1)]
-		d.decodeRow(mby, br)
-		if d.modes.overrun() || br.overrun() {
-			return nil, fmt.Errorf("%w: truncated partition at macroblock row %d", ErrFormat, mby)
-		}
-		if filter {
-			d.filterRow(mby)
-		}
 	}
 	return &image.YCbCr{
 		Y: d.y, Cb: d.cb, Cr: d.cr, YStride: d.yStride, CStride: d.cStride,
 		SubsampleRatio: image.YCbCrSubsampleRatio420,
 		Rect:           image.Rect(0, 0, cfg.Width, cfg.Height),
 	}, nil
+}
+
+// decode decodes one key frame into whole-frame planes when rows is nil,
+// else into a window of them whose final rows go to rows (DecodeRows).
+func (d *Decoder) decode(ctx context.Context, data []byte, opt Options, rows Rows) (Config, error) {
+	cfg, err := d.parseHeader(data, opt)
+	if err != nil {
+		return Config{}, err
+	}
+	d.allocate(rows != nil)
+	filter := d.filter.level > 0 && !opt.SkipLoopFilter
+	for mby := range d.mbh {
+		if err := ctx.Err(); err != nil {
+			return Config{}, err
+		}
+		d.yOff, d.cOff = mby*16*d.yStride, mby*8*d.cStride
+		if rows != nil {
+			d.yOff, d.cOff = windowTop*d.yStride, windowTop*d.cStride
+		}
+		br := &d.parts[mby&(d.npart-1)]
+		d.decodeRow(mby, br)
+		if d.modes.overrun() || br.overrun() {
+			return Config{}, fmt.Errorf("%w: truncated partition at macroblock row %d", ErrFormat, mby)
+		}
+		if filter {
+			d.filterRow(mby)
+		}
+		if rows != nil {
+			d.emitRows(mby, filter, cfg, rows)
+		}
+	}
+	return cfg, nil
 }
 
 // parseHeader reads the frame header (RFC 6386 section 9 and 19.2) and
@@ -143,11 +164,16 @@ func (d *Decoder) splitPartitions(data []byte, log2 int) error {
 	return nil
 }
 
-// allocate sizes the planes and per-column state for the frame, reusing
-// what a previous Decode left where it is large enough.
-func (d *Decoder) allocate() {
+// allocate sizes the planes (or, for a window, windowTop rows above one
+// macroblock row) and per-column state for the frame, reusing what a
+// previous decode left where it is large enough.
+func (d *Decoder) allocate(window bool) {
 	d.yStride, d.cStride = 16*d.mbw, 8*d.mbw
 	ny, nc := d.yStride*16*d.mbh, d.cStride*8*d.mbh
+	if window {
+		ny, nc = d.yStride*(windowTop+16), d.cStride*(windowTop+8)
+		d.nextY, d.nextC = 0, 0
+	}
 	d.y = grow(d.y, ny)
 	d.cb = grow(d.cb, nc)
 	d.cr = grow(d.cr, nc)

@@ -62,8 +62,8 @@ func levelInfo(level, sharpness int) filterInfo {
 	return filterInfo{limit: int32(2*level + il), ilimit: int32(il), hev: int32(hev)}
 }
 
-// filterRow runs the loop filter over macroblock row mby, in place in the
-// planes: for each macroblock, its left edge, its inner vertical edges,
+// filterRow runs the loop filter over macroblock row mby (at d.yOff and
+// d.cOff), in place in the planes: for each macroblock, its left edge, its inner vertical edges,
 // its top edge, its inner horizontal edges. It changes up to three rows of
 // the row above, never what prediction still needs (kept in d.top and the
 // workspaces).
@@ -73,7 +73,7 @@ func (d *Decoder) filterRow(mby int) {
 		if f.limit == 0 {
 			continue
 		}
-		yo := mby*16*ys + mbx*16
+		yo := d.yOff + mbx*16
 		if d.filter.simple {
 			if mbx > 0 {
 				simpleEdge(d.y, yo, 1, ys, f.limit+4)
@@ -93,7 +93,7 @@ func (d *Decoder) filterRow(mby int) {
 			}
 			continue
 		}
-		co := mby*8*cs + mbx*8
+		co := d.cOff + mbx*8
 		if mbx > 0 {
 			mbEdge(d.y, yo, 1, ys, 16, f)
 			mbEdge(d.cb, co, 1, cs, 8, f)

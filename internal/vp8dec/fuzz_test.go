@@ -3,6 +3,7 @@ package vp8dec
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -17,10 +18,17 @@ const fuzzMaxPixels = 1 << 20
 
 // FuzzDecode: any input decodes or fails with an error wrapping one of
 // the package's sentinels, never panics, and a decoded frame has the size
-// its header says.
+// its header says. DecodeRows fails where Decode does, with the same
+// error, and otherwise hands over exactly Decode's rows.
 func FuzzDecode(f *testing.F) {
 	for _, name := range []string{"lossy.webp", "icc.webp", "lossy-alpha.webp"} {
 		if b, err := os.ReadFile(filepath.Join("..", "webpmeta", "testdata", name)); err == nil {
+			f.Add(payload(f, b))
+		}
+	}
+	parts, _ := filepath.Glob(filepath.Join("testdata", "parts*.webp"))
+	for _, name := range parts {
+		if b, err := os.ReadFile(name); err == nil {
 			f.Add(payload(f, b))
 		}
 	}
@@ -30,8 +38,11 @@ func FuzzDecode(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		var d Decoder
-		m, err := d.Decode(context.Background(), data, Options{MaxPixels: fuzzMaxPixels})
+		var d, sd Decoder
+		opt := Options{MaxPixels: fuzzMaxPixels, SkipLoopFilter: len(data)%2 == 1}
+		m, err := d.Decode(context.Background(), data, opt)
+		c, _, serr := streamed(&sd, data, opt)
+		require.Equal(t, fmt.Sprint(err), fmt.Sprint(serr), "DecodeRows fails as Decode does")
 		if err != nil {
 			assert.True(t, errors.Is(err, ErrFormat) || errors.Is(err, ErrUnsupported) || errors.Is(err, ErrTooLarge), "%v", err)
 			return
@@ -40,9 +51,14 @@ func FuzzDecode(f *testing.F) {
 		require.NoError(t, err)
 		assert.Equal(t, cfg.Width, m.Rect.Dx())
 		assert.Equal(t, cfg.Height, m.Rect.Dy())
+		wy, wu, wv := planes(m)
+		require.Zero(t, c.bad)
+		require.Equal(t, wy, c.y)
+		require.Equal(t, wu, c.cb)
+		require.Equal(t, wv, c.cr)
 		// A second decode into the same buffers gives the same planes.
 		y := append([]byte(nil), m.Y...)
-		m2, err := d.Decode(context.Background(), data, Options{MaxPixels: fuzzMaxPixels})
+		m2, err := d.Decode(context.Background(), data, opt)
 		require.NoError(t, err)
 		assert.Equal(t, y, m2.Y)
 	})

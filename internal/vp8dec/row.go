@@ -29,7 +29,7 @@ func (d *Decoder) decodeRow(mby int, br *boolDecoder) {
 		if coded {
 			clear(m.coeffs[:24*16])
 		}
-		d.storeMB(m, mbx, mby)
+		d.storeMB(m, mbx)
 	}
 }
 
@@ -124,12 +124,12 @@ func addResidue(kind uint8, blk []int16, ws []byte, o, stride int) {
 // storeMB copies the reconstructed macroblock into the planes, keeps its
 // bottom rows for the row below and moves its right column (with the
 // corner above it) to the left edge of the workspaces for the next one.
-func (d *Decoder) storeMB(m *mbState, mbx, mby int) {
-	yo := mby*16*d.yStride + mbx*16
+func (d *Decoder) storeMB(m *mbState, mbx int) {
+	yo := d.yOff + mbx*16
 	for r := range 16 {
 		copy(d.y[yo+r*d.yStride:yo+r*d.yStride+16], m.ws[wsY+r*wsStride:wsY+r*wsStride+16])
 	}
-	co := mby*8*d.cStride + mbx*8
+	co := d.cOff + mbx*8
 	for r := range 8 {
 		copy(d.cb[co+r*d.cStride:co+r*d.cStride+8], m.uws[cws+r*cwsStride:cws+r*cwsStride+8])
 		copy(d.cr[co+r*d.cStride:co+r*d.cStride+8], m.vws[cws+r*cwsStride:cws+r*cwsStride+8])
