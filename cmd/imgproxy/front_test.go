@@ -45,19 +45,11 @@ func TestFastHitsAnswerAsNetHTTP(t *testing.T) {
 		t.Cleanup(func() { srv.Close() })
 		return "http://" + ln.Addr().String(), served
 	}
+	// do is server.do (server_test.go) on base, without the Date header.
 	do := func(t *testing.T, base, method, path string, hdr ...string) (*http.Response, string) {
-		req, err := http.NewRequest(method, base+path, nil)
-		require.NoError(t, err)
-		for i := 0; i+1 < len(hdr); i += 2 {
-			req.Header.Set(hdr[i], hdr[i+1])
-		}
-		resp, err := http.DefaultClient.Do(req)
-		require.NoError(t, err)
-		defer resp.Body.Close()
-		b, err := io.ReadAll(resp.Body)
-		require.NoError(t, err)
+		resp, body := (&server{base: base}).do(t, method, path, hdr...)
 		resp.Header.Del("Date")
-		return resp, string(b)
+		return resp, string(body)
 	}
 	for _, tier := range []struct {
 		name string
