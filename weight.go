@@ -106,11 +106,11 @@ func jpegDecodeWeight(cfg *jpegdec.Config, s geometry) (int, int, int64) {
 	px := int64(w) * int64(h)
 	// Samples per pixel, in quarters: chroma planes are subsampled.
 	quarters := int64(4 * max(cfg.Components, 1))
-	if cfg.Components == 3 && cfg.ColorSpace == jpegdec.ColorYCbCr {
+	if cfg.Components == 3 && cfg.ColorSpace == jpegdec.ColorYCbCr && !cfg.RGBA {
 		quarters = 4 + 2*chromaQuarters(cfg.Subsample)
 	}
 	out := px * quarters / 4
-	if cfg.Components == 4 || cfg.ColorSpace == jpegdec.ColorRGB {
+	if cfg.RGBA {
 		out += px * 4 // RGBA output beside the component planes
 	}
 	if !cfg.Progressive {

@@ -2,7 +2,9 @@ package jpegdec
 
 import "image"
 
-// Colour conversion of 4-component (CMYK, YCCK) and RGB frames into an
+// Colour conversion of 4-component (CMYK, YCCK) and RGB frames, and of
+// YCbCr frames whose sampling factors are not one of the six ratios of
+// image.YCbCr (3x1, or chroma planes sampled unlike each other), into an
 // opaque *image.RGBA. The component planes then hold only one MCU row
 // ("band") whenever the whole image can be produced row by row: always
 // for progressive files (the coefficients are kept anyway) and for
@@ -12,8 +14,14 @@ import "image"
 
 // needsConvert reports whether the frame is decoded into an *image.RGBA.
 func (d *decoder) needsConvert() bool {
-	cs := d.colorSpace()
-	return cs == ColorCMYK || cs == ColorYCCK || cs == ColorRGB
+	switch d.colorSpace() {
+	case ColorCMYK, ColorYCCK, ColorRGB:
+		return true
+	case ColorYCbCr:
+		_, err := d.subsampling()
+		return err != nil
+	}
+	return false
 }
 
 // samplingErr checks that every component's sampling factors divide the
@@ -109,6 +117,8 @@ func (d *decoder) convertRows(y0, y1, base int) {
 			rgbRow(dst, rows[0], rows[1], rows[2])
 		case cs == ColorYCCK:
 			ycckRow(dst, rows[0], rows[1], rows[2], rows[3])
+		case cs == ColorYCbCr:
+			ycbcrRow(dst, rows[0], rows[1], rows[2])
 		case d.adobe:
 			cmykInvertedRow(dst, rows[0], rows[1], rows[2], rows[3])
 		default:
@@ -169,6 +179,19 @@ const (
 	fixCrG = 46802  // 0.714136
 	fixCbB = 116130 // 1.772
 )
+
+// ycbcrRow converts JFIF YCbCr samples with the equations above.
+func ycbcrRow(dst, yy, cb, cr []byte) {
+	for x := range yy {
+		p := dst[4*x : 4*x+4 : 4*x+4]
+		y1 := int32(yy[x])<<16 + 1<<15
+		b1, r1 := int32(cb[x])-128, int32(cr[x])-128
+		p[0] = uint8(clampU8(y1 + fixCrR*r1))
+		p[1] = uint8(clampU8(y1 - fixCbG*b1 - fixCrG*r1))
+		p[2] = uint8(clampU8(y1 + fixCbB*b1))
+		p[3] = 0xFF
+	}
+}
 
 // ycckRow converts Adobe YCCK. The encoder (libjpeg, Photoshop) codes
 // the inverted-sense samples sC, sM, sY as the YCbCr of R = 255-sC,

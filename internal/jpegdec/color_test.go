@@ -38,13 +38,14 @@ const (
 	kYCCK                  // Adobe transform 2
 	kRGBAdobe              // 3 components, Adobe transform 0
 	kRGBIDs                // 3 components with ids 'R', 'G', 'B'
+	kYCbCr                 // JFIF YCbCr (sampled unlike image.YCbCr's ratios)
 )
 
 // convPlanes returns the stored planes for kind k of a w x h picture.
 func convPlanes(k kind, w, h int) [][]byte {
 	src := synthImage(w, h, 11)
 	n := 4
-	if k == kRGBAdobe || k == kRGBIDs {
+	if k == kRGBAdobe || k == kRGBIDs || k == kYCbCr {
 		n = 3
 	}
 	ps := make([][]byte, n)
@@ -56,7 +57,7 @@ func convPlanes(k kind, w, h int) [][]byte {
 			p := src.Pix[src.PixOffset(x, y):]
 			r, g, b := p[0], p[1], p[2]
 			a, bb, c := r, g, b
-			if k == kYCCK {
+			if k == kYCCK || k == kYCbCr {
 				a, bb, c = color.RGBToYCbCr(r, g, b)
 			}
 			ps[0][y*w+x], ps[1][y*w+x], ps[2][y*w+x] = a, bb, c
@@ -136,6 +137,9 @@ func srcRGB(k kind, w, h int, ps [][]byte, hv []byte, s int) (out [3][]byte, iw,
 			for c := range 3 {
 				rgb[c] = (255 - sub[c][i]) * (255 - sub[3][i]) / 255
 			}
+		case kYCbCr:
+			yy, cb, cr := sub[0][i], sub[1][i]-128, sub[2][i]-128
+			rgb = [3]float64{yy + 1.402*cr, yy - 0.344136*cb - 0.714136*cr, yy + 1.772*cb}
 		case kYCCK:
 			yy, cb, cr := sub[0][i], sub[1][i]-128, sub[2][i]-128
 			rgb = [3]float64{clamp(yy + 1.402*cr), clamp(yy - 0.344136*cb - 0.714136*cr), clamp(yy + 1.772*cb)}
@@ -246,6 +250,15 @@ func TestDecodeConverted(t *testing.T) {
 		{kYCCK, []byte{0x21, 0x11, 0x11, 0x21}, true, false, ColorYCCK, false, "ycck422 progressive"},
 		{kCMYKPlain, []byte{0x22, 0x11, 0x11, 0x11}, false, true, ColorCMYK, false, "plain cmyk k subsampled non-interleaved"},
 		{kRGBIDs, []byte{0x22, 0x12, 0x21}, false, false, ColorRGB, false, "rgb mixed"},
+		// YCbCr sampled unlike image.YCbCr's six ratios (cjpeg -sample
+		// 3x1, 2x2,1x1,2x2 ...): converted, where image/jpeg refuses them.
+		{kYCbCr, []byte{0x31, 0x11, 0x11}, false, false, ColorYCbCr, false, "ycbcr 3x1"},
+		{kYCbCr, []byte{0x31, 0x11, 0x11}, true, false, ColorYCbCr, false, "ycbcr 3x1 progressive"},
+		{kYCbCr, []byte{0x13, 0x11, 0x11}, false, true, ColorYCbCr, false, "ycbcr 1x3 non-interleaved"},
+		{kYCbCr, []byte{0x22, 0x11, 0x22}, false, false, ColorYCbCr, false, "ycbcr chroma unlike"},
+		{kYCbCr, []byte{0x22, 0x21, 0x12}, true, false, ColorYCbCr, false, "ycbcr chroma unlike progressive"},
+		{kYCbCr, []byte{0x11, 0x22, 0x22}, false, false, ColorYCbCr, false, "ycbcr luma subsampled"},
+		{kYCbCr, []byte{0x41, 0x21, 0x11}, false, false, ColorYCbCr, false, "ycbcr 4x1 with 2x1 and 1x1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -256,6 +269,7 @@ func TestDecodeConverted(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, tt.wantCS, cfg.ColorSpace)
 			assert.True(t, cfg.Supported)
+			assert.True(t, cfg.RGBA)
 			assert.Equal(t, tt.prog, cfg.Progressive)
 
 			ref, goOK := goRGB(data)

@@ -41,8 +41,13 @@ type Config struct {
 	Progressive   bool
 	ColorSpace    ColorSpace
 	// Subsample is the chroma subsampling ratio of YCbCr images
-	// (meaningless otherwise). Only valid when Supported is true.
+	// (meaningless otherwise, and where RGBA is true). Only valid when
+	// Supported is true.
 	Subsample image.YCbCrSubsampleRatio
+	// RGBA reports that Decode returns an opaque *image.RGBA: CMYK, YCCK
+	// and RGB frames, and YCbCr frames whose sampling factors are none
+	// of image.YCbCr's six ratios (false: *image.YCbCr or *image.Gray).
+	RGBA bool
 	// Supported reports whether Decode can handle the frame; when false,
 	// Decode returns an UnsupportedError.
 	Supported bool

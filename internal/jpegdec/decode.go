@@ -29,12 +29,14 @@ type scan struct {
 //   - ColorGray: an *image.Gray;
 //   - ColorYCbCr: an *image.YCbCr (444, 422, 420, 440, 411 or 410, as
 //     stored);
-//   - ColorCMYK, ColorYCCK, ColorRGB: an opaque *image.RGBA (alpha 255,
-//     so it is also valid as NRGBA data) holding the colours a browser
-//     shows, converted as described in the package documentation.
+//   - ColorCMYK, ColorYCCK, ColorRGB, and ColorYCbCr with other sampling
+//     factors (Config.RGBA): an opaque *image.RGBA (alpha 255, so it is
+//     also valid as NRGBA data) holding the colours a browser shows,
+//     converted as described in the package documentation.
 //
 // Arithmetic-coded, lossless, hierarchical and 12-bit files return an
-// UnsupportedError, as do sampling factors the output cannot represent.
+// UnsupportedError, as do sampling factors that do not divide the
+// largest ones.
 // Progressive files that break the progression rules of T.81, have more
 // than 100 scans or exceed the work bound (see the package documentation)
 // return a FormatError. opts may be nil.

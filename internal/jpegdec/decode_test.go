@@ -189,7 +189,10 @@ func TestErrors(t *testing.T) {
 		{"ycck no scans", sofImage(0xC0, 8, []byte{1, 0x11, 0, 2, 0x11, 0, 3, 0x11, 0, 4, 0x11, 0}, adobe...), false},
 		// Converted frames need factors that divide the largest ones.
 		{"ycck sampling", sofImage(0xC0, 8, []byte{1, 0x31, 0, 2, 0x21, 0, 3, 0x11, 0, 4, 0x11, 0}, adobe...), true},
-		{"sampling", sofImage(0xC0, 8, []byte{1, 0x12, 0, 2, 0x21, 1, 3, 0x11, 1}), true},
+		{"sampling", sofImage(0xC0, 8, []byte{1, 0x31, 0, 2, 0x21, 1, 3, 0x11, 1}), true},
+		// Factors that divide the largest, none of image.YCbCr's ratios:
+		// decoded (converted), so only the missing scan is an error.
+		{"odd sampling no scans", sofImage(0xC0, 8, []byte{1, 0x12, 0, 2, 0x21, 1, 3, 0x11, 1}), false},
 		// Regression (found by fuzzing): over-full code lengths used to
 		// index past the lookahead table.
 		{"overfull huffman", []byte{0xFF, 0xD8, 0xFF, 0xC4, 0, 0x16, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2}, false},

@@ -30,8 +30,11 @@
 //     rejects 4-component files without an Adobe marker) to a mean of
 //     0.5 per channel; see TestDecodeConverted.
 //
-// Converted (RGBA) frames accept any sampling factors that divide the
-// largest ones (a subsampled component is replicated, nearest
+// Converted (RGBA) frames, which include YCbCr frames sampled other than
+// as one of image.YCbCr's six ratios (Y 3x1 against chroma 1x1, chroma
+// planes sampled unlike each other: libjpeg and browsers decode them,
+// image/jpeg refuses them; converted with the JFIF equations), accept
+// any sampling factors that divide the largest ones (a subsampled component is replicated, nearest
 // neighbour, like image/jpeg does for CMYK; browsers interpolate) and
 // are decoded at every scale with the same scaled IDCT. The component
 // planes then hold only one MCU row at a time, converted as soon as it
@@ -76,8 +79,7 @@
 //     coefficients decode with a single table lookup.
 //
 // Inputs this package does not handle (arithmetic coding, lossless,
-// hierarchical, 12-bit samples, YCbCr sampling factors other than the
-// six ratios above, factors of converted frames that do not divide the
+// hierarchical, 12-bit samples, sampling factors that do not divide the
 // largest) are reported as UnsupportedError; callers should fall back to
 // image/jpeg only in that case. Malformed input is reported as FormatError.
 //

@@ -341,8 +341,7 @@ func (d *decoder) supportErr() error {
 	if d.needsConvert() {
 		return d.samplingErr()
 	}
-	_, err := d.subsampling()
-	return err
+	return nil
 }
 
 // config builds the public Config from the parsed frame header.
@@ -351,6 +350,6 @@ func (d *decoder) config() Config {
 	return Config{
 		Width: d.width, Height: d.height, Components: d.ncomp,
 		Progressive: d.progressive, ColorSpace: d.colorSpace(),
-		Subsample: ss, Supported: d.supportErr() == nil,
+		Subsample: ss, Supported: d.supportErr() == nil, RGBA: d.needsConvert(),
 	}
 }
