@@ -57,8 +57,11 @@ func FuzzDecode(f *testing.F) {
 			if _, err := Metadata(data); err != nil {
 				t.Fatalf("Decode ok but Metadata failed: %v", err)
 			}
-			if _, ok := img.(*image.RGBA); ok != (cfg.ColorSpace != ColorGray && cfg.ColorSpace != ColorYCbCr) {
-				t.Fatalf("%T for colour space %v", img, cfg.ColorSpace)
+			if _, ok := img.(*image.RGBA); ok != cfg.RGBA {
+				t.Fatalf("%T for colour space %v (Config.RGBA %v)", img, cfg.ColorSpace, cfg.RGBA)
+			}
+			if cfg.RGBA != (cfg.ColorSpace != ColorGray && (cfg.ColorSpace != ColorYCbCr || !standardRatio(data))) {
+				t.Fatalf("Config.RGBA %v for colour space %v", cfg.RGBA, cfg.ColorSpace)
 			}
 			want := image.Rect(0, 0, ceilDiv(cfg.Width, s), ceilDiv(cfg.Height, s))
 			if img.Bounds() != want {
@@ -66,6 +69,17 @@ func FuzzDecode(f *testing.F) {
 			}
 		}
 	})
+}
+
+// standardRatio reports whether a YCbCr frame's sampling factors are
+// one of image.YCbCr's six ratios, read from the frame header again.
+func standardRatio(data []byte) bool {
+	d := decoder{walker: walker{data: data}}
+	if err := d.readHeaders(true); err != nil {
+		return false
+	}
+	_, err := d.subsampling()
+	return err == nil
 }
 
 // FuzzMetadata checks that Metadata never panics, that EXIF and a

@@ -167,20 +167,41 @@ func flip(data []byte, at int) []byte {
 	return out
 }
 
-// TestCRCCoversEveryChunk: a flipped bit in any chunk's type, body or
-// CRC is refused.
+// TestCRCCoversEveryChunk: a flipped bit in any critical chunk's type,
+// body or CRC is refused; in an ancillary chunk (here tRNS and a tEXt)
+// the chunk is discarded, so the picture is the one without that chunk.
 func TestCRCCoversEveryChunk(t *testing.T) {
 	t.Parallel()
 	data := pngtest.Encode(t, pngtest.Kind{CT: 3, Depth: 4, W: 9, H: 9, TRNS: true, PLTE: 7}, 5, 0)
+	var text bytes.Buffer
+	pngtest.WriteChunk(&text, "tEXt", []byte("Comment\x00made here"))
+	iend := len(data) - 12
+	data = append(append(append([]byte(nil), data[:iend]...), text.Bytes()...), data[iend:]...)
+	ancillary := 0
 	for off := 8; off < len(data); {
 		n := int(binary.BigEndian.Uint32(data[off:]))
+		typ := string(data[off+4 : off+8])
 		for at := off + 4; at < off+12+n; at += max(1, n/3) {
-			_, err := decodeAll(flip(data, at))
-			require.ErrorIs(t, err, ErrFormat, "byte %d", at)
+			got, err := decodeAll(flip(data, at))
+			if typ != "tRNS" && typ != "tEXt" {
+				require.ErrorIs(t, err, ErrFormat, "%s: byte %d", typ, at)
+				continue
+			}
+			require.NoError(t, err, "%s: byte %d", typ, at)
+			want, err := decodeAll(append(append([]byte(nil), data[:off]...), data[off+12+n:]...))
+			require.NoError(t, err)
+			requireSame(t, want, got, fmt.Sprintf("%s without its chunk, byte %d", typ, at))
+			ancillary++
 		}
 		require.Equal(t, crc32.ChecksumIEEE(data[off+4:off+8+n]), binary.BigEndian.Uint32(data[off+8+n:]))
 		off += 12 + n
 	}
+	require.GreaterOrEqual(t, ancillary, 6, "tRNS and tEXt each damaged in type, body and CRC")
+	// The tRNS really mattered: without it the palette is opaque.
+	m, err := decodeAll(data)
+	require.NoError(t, err)
+	_, _, _, a := m.(*image.Paletted).Palette[0].RGBA()
+	require.Less(t, a, uint32(0xffff))
 }
 
 // TestCheckEndsDecode: the check is called as the data is inflated, and

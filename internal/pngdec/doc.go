@@ -2,7 +2,9 @@
 // edition; RFC 2083), written here from the specification.
 //
 // Parse checks the signature, the chunk framing and the CRC of every
-// chunk up to IEND, the chunk order, and reads IHDR, PLTE and tRNS.
+// chunk up to IEND (a critical chunk's bad CRC is an error, an ancillary
+// chunk with a bad CRC is discarded, as libpng does by default), the
+// chunk order, and reads IHDR, PLTE and tRNS.
 // Decode returns the whole picture in the type and with the pixels
 // image/png returns for it; Rows hands a non-interlaced picture over row
 // by row, so that a caller reducing it never holds the full-size image.

@@ -54,7 +54,10 @@ const (
 )
 
 // Parse checks data's signature, chunk framing, CRCs and chunk order
-// up to IEND and reads IHDR, PLTE and tRNS. It allocates nothing that
+// up to IEND and reads IHDR, PLTE and tRNS. A critical chunk with a bad
+// CRC is an error; an ancillary one (tRNS included) is discarded, as if
+// it were absent: libpng's and spng's default, so a file a browser or
+// nginx shows with a damaged text or colour chunk is not refused. It allocates nothing that
 // depends on the picture's size; other chunks (metadata) are left to
 // internal/pngmeta. Data after IEND is ignored.
 func Parse(data []byte) (*PNG, error) {
@@ -73,10 +76,14 @@ func Parse(data []byte) (*PNG, error) {
 			return nil, formatError("truncated %q chunk", typ)
 		}
 		body := data[off+8 : off+8+int(n)]
-		if crc32.ChecksumIEEE(data[off+4:off+8+int(n)]) != binary.BigEndian.Uint32(data[off+8+int(n):]) {
+		crcOK := crc32.ChecksumIEEE(data[off+4:off+8+int(n)]) == binary.BigEndian.Uint32(data[off+8+int(n):])
+		off += 12 + int(n)
+		if !crcOK {
+			if ancillary(typ) {
+				continue // discarded, as libpng and spng do by default
+			}
 			return nil, formatError("bad CRC in %q", typ)
 		}
-		off += 12 + int(n)
 		var err error
 		stage, err = p.chunk(stage, typ, body)
 		if err != nil {
@@ -85,6 +92,10 @@ func Parse(data []byte) (*PNG, error) {
 	}
 	return p, nil
 }
+
+// ancillary reports whether a chunk type has the ancillary bit (bit 5 of
+// its first byte) set: a chunk a decoder may do without.
+func ancillary(typ string) bool { return typ[0]&0x20 != 0 }
 
 // chunk interprets one chunk at the given stage and returns the next.
 func (p *PNG) chunk(stage int, typ string, body []byte) (int, error) {
