@@ -56,8 +56,9 @@ const (
 // Parse checks data's signature, chunk framing, CRCs and chunk order
 // up to IEND and reads IHDR, PLTE and tRNS. A critical chunk with a bad
 // CRC is an error; an ancillary one (tRNS included) is discarded, as if
-// it were absent: libpng's and spng's default, so a file a browser or
-// nginx shows with a damaged text or colour chunk is not refused. It allocates nothing that
+// it were absent: libpng's default, so a file that nginx's image_filter
+// (libgd on libpng) shows with a damaged text or colour chunk is not
+// refused. It allocates nothing that
 // depends on the picture's size; other chunks (metadata) are left to
 // internal/pngmeta. Data after IEND is ignored.
 func Parse(data []byte) (*PNG, error) {
@@ -80,7 +81,7 @@ func Parse(data []byte) (*PNG, error) {
 		off += 12 + int(n)
 		if !crcOK {
 			if ancillary(typ) {
-				continue // discarded, as libpng and spng do by default
+				continue // discarded, as libpng does by default
 			}
 			return nil, formatError("bad CRC in %q", typ)
 		}
