@@ -1,0 +1,260 @@
+package jpegdec
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// needTool skips the test when a libjpeg-turbo-progs tool is missing.
+func needTool(t testing.TB, names ...string) {
+	t.Helper()
+	for _, n := range names {
+		if _, err := exec.LookPath(n); err != nil {
+			t.Skipf("%s not installed (libjpeg-turbo-progs): %v", n, err)
+		}
+	}
+}
+
+// transcode runs jpegtran with args on src (written to dir) and returns
+// its output.
+func transcode(t testing.TB, dir string, src []byte, args ...string) []byte {
+	t.Helper()
+	f, err := os.CreateTemp(dir, "src*.jpg")
+	require.NoError(t, err)
+	_, err = f.Write(src)
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
+	cmd := exec.Command("jpegtran", append(args, f.Name())...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	require.NoError(t, err, "jpegtran %v: %s", args, stderr.String())
+	return out
+}
+
+// arithSources returns Huffman-coded files of every kind the decoder
+// handles: 4:2:0, 4:4:4, 4:2:2, grey, CMYK, YCCK and RGB, odd sizes.
+func arithSources(t testing.TB, dir string) map[string][]byte {
+	src := map[string][]byte{}
+	for _, sz := range [][2]int{{1, 1}, {17, 9}, {333, 211}} {
+		img := synthImage(sz[0], sz[1], uint64(sz[0]+sz[1]))
+		src[fmt.Sprintf("420-%dx%d", sz[0], sz[1])] = encodeJPEG(t, img, 85)
+		src[fmt.Sprintf("gray-%dx%d", sz[0], sz[1])] = encodeJPEG(t, grayImage(img), 85)
+	}
+	ppm := filepath.Join(dir, "c.ppm")
+	require.NoError(t, os.WriteFile(ppm, pnm(synthImage(203, 157, 42), false), 0o644))
+	for _, sample := range []string{"1x1", "2x1"} {
+		out, err := exec.Command("cjpeg", "-quality", "90", "-sample", sample, ppm).Output()
+		require.NoError(t, err)
+		src["cjpeg-"+sample] = out
+	}
+	for name, k := range map[string]kind{"cmyk": kCMYKAdobe, "ycck": kYCCK, "rgb": kRGBAdobe} {
+		hv := []byte{0x22, 0x11, 0x11, 0x22}
+		if k == kRGBAdobe {
+			hv = []byte{0x11, 0x11, 0x11}
+		}
+		ps := convPlanes(k, 37, 29)
+		src[name] = convEncode(k, 37, 29, ps, hv[:len(ps)], 6, false, false)
+	}
+	return src
+}
+
+// arithVariants are the jpegtran options the test codes each source
+// with, -arithmetic added: sequential and progressive, restart intervals
+// of 1 and 3 MCU rows and of 5 MCUs, and custom scan scripts with
+// spectral selection and successive approximation (scripts for three
+// components or one).
+func arithVariants(dir string) map[string][]string {
+	write := func(name, s string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+			panic(err)
+		}
+		return p
+	}
+	return map[string][]string{
+		"seq":             nil,
+		"seq-restart1":    {"-restart", "1"},
+		"seq-restart3":    {"-restart", "3"},
+		"seq-restart5B":   {"-restart", "5B"},
+		"seq-separate":    {"-scans", write("sep.txt", scanScripts["noninterleaved"])},
+		"prog":            {"-progressive"},
+		"prog-restart1":   {"-progressive", "-restart", "1"},
+		"prog-restart3":   {"-progressive", "-restart", "3"},
+		"prog-successive": {"-scans", write("succ.txt", scanScripts["successive"])},
+		"prog-spectral":   {"-scans", write("spec.txt", scanScripts["spectral"])},
+		"prog-gray": {"-scans", write("gray.txt", "0: 0 0 0 2;\n0: 1 5 0 2;\n0: 6 63 0 3;\n0: 0 0 2 1;\n"+
+			"0: 1 5 2 1;\n0: 6 63 3 2;\n0: 6 63 2 1;\n0: 1 63 1 0;\n0: 0 0 1 0;\n")},
+	}
+}
+
+// TestArithmeticOracle checks, for every source and variant, that the
+// arithmetic-coded file (jpegtran -arithmetic, lossless: the same
+// quantised coefficients) decodes to exactly the pixels of the same
+// file Huffman-coded with the same options, at every scale, exact and
+// with Options.Approximate.
+func TestArithmeticOracle(t *testing.T) {
+	t.Parallel()
+	needTool(t, "jpegtran", "cjpeg")
+	dir := t.TempDir()
+	srcs := arithSources(t, dir)
+	variants := arithVariants(dir)
+	for sname, src := range srcs {
+		cfg, err := DecodeConfig(src)
+		require.NoError(t, err)
+		for vname, args := range variants {
+			if strings.HasPrefix(vname, "seq-separate") && cfg.Components != 3 ||
+				(vname == "prog-successive" || vname == "prog-spectral") && cfg.Components != 3 ||
+				vname == "prog-gray" && cfg.Components != 1 {
+				continue
+			}
+			huff := transcode(t, dir, src, args...)
+			arith := transcode(t, dir, src, append([]string{"-arithmetic"}, args...)...)
+			t.Run(sname+"/"+vname, func(t *testing.T) {
+				t.Parallel()
+				acfg, err := DecodeConfig(arith)
+				require.NoError(t, err)
+				hcfg, err := DecodeConfig(huff)
+				require.NoError(t, err)
+				require.Equal(t, hcfg, acfg)
+				require.True(t, acfg.Supported)
+				for _, s := range []int{1, 2, 4, 8, -2, -4} {
+					o := &Options{Approximate: s < 0}
+					want, err := Decode(huff, max(s, -s), o)
+					require.NoError(t, err)
+					got, err := Decode(arith, max(s, -s), o)
+					require.NoError(t, err, "scale %d", s)
+					sameImage(t, want, got, fmt.Sprintf("scale %d", s))
+				}
+			})
+		}
+	}
+}
+
+// TestArithmeticDjpeg compares a full-size decode of an arithmetic-coded
+// grey file with libjpeg-turbo's (djpeg -dct int): within ±1.
+func TestArithmeticDjpeg(t *testing.T) {
+	t.Parallel()
+	needTool(t, "jpegtran", "djpeg")
+	dir := t.TempDir()
+	for _, prog := range []bool{false, true} {
+		args := []string{"-arithmetic"}
+		if prog {
+			args = append(args, "-progressive")
+		}
+		data := transcode(t, dir, encodeJPEG(t, grayImage(synthImage(333, 211, 9)), 90), args...)
+		f := filepath.Join(dir, fmt.Sprintf("a%v.jpg", prog))
+		require.NoError(t, os.WriteFile(f, data, 0o644))
+		out, err := exec.Command("djpeg", "-dct", "int", "-pnm", f).Output()
+		require.NoError(t, err)
+		hdr := []byte("P5\n333 211\n255\n")
+		require.True(t, bytes.HasPrefix(out, hdr), "%q", out[:min(len(out), 20)])
+		ref := out[len(hdr):]
+		img, err := Decode(data, 1, nil)
+		require.NoError(t, err)
+		g := img.(*image.Gray)
+		maxd := 0
+		for y := range 211 {
+			for x := range 333 {
+				d := int(g.Pix[y*g.Stride+x]) - int(ref[y*333+x])
+				maxd = max(maxd, d, -d)
+			}
+		}
+		assert.LessOrEqual(t, maxd, 1, "progressive %v", prog)
+	}
+}
+
+// TestArithmeticTruncated cuts arithmetic-coded files anywhere: each
+// decodes without panic, to the full bounds, without error where the
+// cut leaves the first scan (data past the end reads as zeros).
+func TestArithmeticTruncated(t *testing.T) {
+	t.Parallel()
+	needTool(t, "jpegtran")
+	dir := t.TempDir()
+	src := encodeJPEG(t, synthImage(100, 80, 3), 80)
+	for _, args := range [][]string{{"-arithmetic"}, {"-arithmetic", "-progressive"}, {"-arithmetic", "-restart", "1"}} {
+		data := transcode(t, dir, src, args...)
+		sos := bytes.Index(data, []byte{0xFF, mSOS})
+		require.Positive(t, sos)
+		for _, n := range []int{sos + 20, len(data) / 2, len(data) - 2} {
+			for _, s := range []int{1, 2, 4, 8} {
+				img, err := Decode(data[:n], s, nil)
+				require.NoError(t, err, "%v cut at %d, scale %d", args, n, s)
+				assert.Equal(t, image.Rect(0, 0, ceilDiv(100, s), ceilDiv(80, s)), img.Bounds())
+			}
+		}
+	}
+}
+
+// TestArithmeticWork checks that the progressive admission counts the
+// scans of an arithmetic file as those of the Huffman one: the same
+// scans, the same work, and every scan walked at full size.
+func TestArithmeticWork(t *testing.T) {
+	t.Parallel()
+	needTool(t, "jpegtran")
+	src := encodeJPEG(t, synthImage(203, 157, 4), 90)
+	dir := t.TempDir()
+	huff := transcode(t, dir, src, "-progressive")
+	arith := transcode(t, dir, src, "-arithmetic", "-progressive")
+	dh, _, err := decodeCoefficients(context.Background(), huff, 1, nil)
+	require.NoError(t, err)
+	da, _, err := decodeCoefficients(context.Background(), arith, 1, nil)
+	require.NoError(t, err)
+	assert.Equal(t, dh.prog, da.prog)
+	assert.Equal(t, da.prog.work, da.work)
+}
+
+// sameImage requires want and got to be the same image, reporting the
+// first differing byte (require.Equal would print every pixel).
+func sameImage(t *testing.T, want, got image.Image, msg string) {
+	t.Helper()
+	require.IsType(t, want, got, msg)
+	require.Equal(t, want.Bounds(), got.Bounds(), msg)
+	planes := func(m image.Image) [][]byte {
+		switch m := m.(type) {
+		case *image.Gray:
+			return [][]byte{m.Pix}
+		case *image.YCbCr:
+			return [][]byte{m.Y, m.Cb, m.Cr}
+		case *image.RGBA:
+			return [][]byte{m.Pix}
+		}
+		t.Fatalf("%s: unexpected %T", msg, m)
+		return nil
+	}
+	w, g := planes(want), planes(got)
+	for p := range w {
+		require.Len(t, g[p], len(w[p]), msg)
+		for i := range w[p] {
+			if w[p][i] != g[p][i] {
+				t.Fatalf("%s: plane %d differs first at byte %d of %d: %d, want %d", msg, p, i, len(w[p]), g[p][i], w[p][i])
+			}
+		}
+	}
+}
+
+// arithTestdata checks an arithmetic-coded file of testdata: it decodes
+// exactly as its Huffman-coded transcoding (jpegtran) at every scale,
+// which image/jpeg decodes within the usual tolerances.
+func arithTestdata(t *testing.T, data []byte) {
+	needTool(t, "jpegtran")
+	huff := transcode(t, t.TempDir(), data)
+	for _, s := range []int{1, 2, 4, 8} {
+		want, err := Decode(huff, s, nil)
+		require.NoError(t, err)
+		got, err := Decode(data, s, nil)
+		require.NoError(t, err)
+		sameImage(t, want, got, fmt.Sprintf("scale %d", s))
+	}
+	checkAllScales(t, huff, huff)
+}
