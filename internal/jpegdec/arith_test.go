@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -257,4 +258,121 @@ func arithTestdata(t *testing.T, data []byte) {
 		sameImage(t, want, got, fmt.Sprintf("scale %d", s))
 	}
 	checkAllScales(t, huff, huff)
+}
+
+// TestParseDAC checks the DAC segment's bounds (T.81 B.2.4.3): class 0
+// or 1, table 0..3, DC L <= U, AC 1 <= Kx <= 63, whole pairs.
+func TestParseDAC(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		p    []byte
+		ok   bool
+	}{
+		{"defaults", []byte{0x00, 0x10, 0x10, 0x05}, true},
+		{"all tables", []byte{0x03, 0xF0, 0x13, 63, 0x01, 0x00, 0x12, 1}, true},
+		{"L = U", []byte{0x02, 0x55}, true},
+		{"L > U", []byte{0x00, 0x12}, false},
+		{"L < U", []byte{0x00, 0x21}, true},
+		{"Kx 0", []byte{0x10, 0}, false},
+		{"Kx 64", []byte{0x10, 64}, false},
+		{"class 2", []byte{0x20, 0x10}, false},
+		{"table 4", []byte{0x04, 0x10}, false},
+		{"AC table 4", []byte{0x14, 5}, false},
+		{"odd length", []byte{0x00, 0x10, 0x10}, false},
+		{"empty", nil, false},
+	}
+	for _, tt := range tests {
+		var a arithConf
+		err := a.parseDAC(tt.p)
+		if !tt.ok {
+			var fe FormatError
+			assert.ErrorAs(t, err, &fe, tt.name)
+			continue
+		}
+		require.NoError(t, err, tt.name)
+	}
+	var a arithConf
+	l, u := a.dcBounds(2)
+	assert.Equal(t, [3]int{0, 1, 5}, [3]int{int(l), int(u), a.kx(3)}, "defaults without DAC")
+	require.NoError(t, a.parseDAC([]byte{0x02, 0x53, 0x13, 9}))
+	l, u = a.dcBounds(2)
+	assert.Equal(t, [3]int{3, 5, 9}, [3]int{int(l), int(u), a.kx(3)})
+	assert.Equal(t, 5, a.kx(0), "other tables keep their defaults")
+}
+
+// TestDACPlacement moves, repeats and alters the DAC segment of
+// arithmetic files: anywhere before a scan it applies to the scans that
+// follow; a bad one is a FormatError; other conditioning values change
+// what the data decodes to (the file was coded with the defaults).
+func TestDACPlacement(t *testing.T) {
+	t.Parallel()
+	seq, err := os.ReadFile("testdata/arith.jpg")
+	require.NoError(t, err)
+	prog, err := os.ReadFile("testdata/arith_prog.jpg")
+	require.NoError(t, err)
+	dac := func(p ...byte) []byte { return append([]byte{0xFF, mDAC, 0, byte(2 + len(p))}, p...) }
+	cut := func(data []byte) (head, tail []byte) { // without the DAC, split before the SOF
+		i := bytes.Index(data, []byte{0xFF, mDAC})
+		require.Positive(t, i)
+		n := int(data[i+2])<<8 | int(data[i+3])
+		data = append(append([]byte{}, data[:i]...), data[i+2+n:]...)
+		j := bytes.Index(data, []byte{0xFF, mSOFA})
+		if j < 0 {
+			j = bytes.Index(data, []byte{0xFF, mSOF9})
+		}
+		return data[:j], data[j:]
+	}
+	join := func(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
+	insertBeforeSOS := func(data []byte, n int, seg []byte) []byte { // before the n-th SOS
+		p := 0
+		for range n {
+			i := bytes.Index(data[p:], []byte{0xFF, mSOS})
+			require.GreaterOrEqual(t, i, 0)
+			p += i + 2
+		}
+		return join(data[:p-2], seg, data[p-2:])
+	}
+	defaults := dac(0x00, 0x10, 0x01, 0x10, 0x10, 5, 0x11, 5)
+	sh, st := cut(seq)
+	ph, pt := cut(prog)
+	tests := []struct {
+		name  string
+		data  []byte
+		same  []byte // decodes as this file
+		fails bool
+	}{
+		{"no DAC", join(sh, st), seq, false},
+		{"before the frame", join(sh, defaults, st), seq, false},
+		{"twice", join(sh, defaults, insertBeforeSOS(st, 1, defaults)), seq, false},
+		{"between scans", join(ph, insertBeforeSOS(pt, 3, defaults)), prog, false},
+		{"bad before the frame", join(sh, dac(0x00, 0x01), st), nil, true},
+		{"bad between scans", join(ph, insertBeforeSOS(pt, 2, dac(0x10, 64))), nil, true},
+		{"other Kx", join(sh, insertBeforeSOS(st, 1, dac(0x10, 20))), nil, false},
+		{"other DC bounds", join(sh, insertBeforeSOS(st, 1, dac(0x00, 0x32))), nil, false},
+		{"other Kx between scans", join(ph, insertBeforeSOS(pt, 2, dac(0x10, 1, 0x11, 1))), nil, false},
+	}
+	for _, tt := range tests {
+		got, err := Decode(tt.data, 1, nil)
+		if tt.fails {
+			var fe FormatError
+			assert.ErrorAs(t, err, &fe, tt.name)
+			continue
+		}
+		ref, rerr := Decode(tt.same, 1, nil)
+		if tt.same == nil {
+			ref, rerr = Decode(seq, 1, nil)
+			if bytes.HasPrefix(tt.data[len(ph):], pt[:2]) && bytes.Equal(tt.data[:len(ph)], ph) {
+				ref, rerr = Decode(prog, 1, nil)
+			}
+			require.NoError(t, rerr)
+			if err == nil {
+				assert.False(t, reflect.DeepEqual(ref, got), "%s: conditioning ignored", tt.name)
+			}
+			continue
+		}
+		require.NoError(t, rerr)
+		require.NoError(t, err, tt.name)
+		sameImage(t, ref, got, tt.name)
+	}
 }
