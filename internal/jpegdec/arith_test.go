@@ -376,3 +376,43 @@ func TestDACPlacement(t *testing.T) {
 		sameImage(t, ref, got, tt.name)
 	}
 }
+
+// TestArithmeticContext is TestDecodeContext for arithmetic-coded scans:
+// a context cancelled before the decode or after any number of checks
+// stops it with the context's error, checked at least every ctxRows
+// block rows (sequential, progressive, with restarts, CMYK).
+func TestArithmeticContext(t *testing.T) {
+	t.Parallel()
+	needTool(t, "jpegtran")
+	const w, h = 640, 480
+	dir := t.TempDir()
+	src := encodeJPEG(t, synthImage(w, h, 3), 80)
+	cmyk := convEncode(kCMYKAdobe, w, h, convPlanes(kCMYKAdobe, w, h), []byte{0x22, 0x11, 0x11, 0x22}, 6, false, false)
+	files := map[string][]byte{
+		"sequential":  transcode(t, dir, src, "-arithmetic"),
+		"progressive": transcode(t, dir, src, "-arithmetic", "-progressive", "-restart", "2"),
+		"cmyk":        transcode(t, dir, cmyk, "-arithmetic"),
+		"cmyk prog":   transcode(t, dir, cmyk, "-arithmetic", "-progressive"),
+	}
+	for name, data := range files {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			_, err := DecodeContext(ctx, data, 1, nil)
+			require.ErrorIs(t, err, context.Canceled)
+			for _, s := range []int{1, 8} {
+				free := &countingCtx{Context: context.Background(), limit: -1}
+				_, err := DecodeContext(free, data, s, nil)
+				require.NoError(t, err)
+				assert.GreaterOrEqual(t, free.calls, h/8/ctxRows, "scale %d", s)
+				for _, limit := range []int{0, 1, 2, free.calls / 2, free.calls - 1} {
+					c := &countingCtx{Context: context.Background(), limit: limit, err: context.DeadlineExceeded}
+					_, err := DecodeContext(c, data, s, nil)
+					require.ErrorIs(t, err, context.DeadlineExceeded, "scale %d, cancelled after %d checks", s, limit)
+					assert.Equal(t, limit+1, c.calls, "stops at the first check that fails")
+				}
+			}
+		})
+	}
+}
