@@ -34,7 +34,7 @@ type scan struct {
 //     so it is also valid as NRGBA data) holding the colours a browser
 //     shows, converted as described in the package documentation.
 //
-// Arithmetic-coded, lossless, hierarchical and 12-bit files return an
+// Lossless, hierarchical (also arithmetic-coded) and 12-bit files return an
 // UnsupportedError, as do sampling factors the output cannot represent.
 // Progressive files that break the progression rules of T.81, have more
 // than 100 scans or exceed the work bound (see the package documentation)

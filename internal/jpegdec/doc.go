@@ -1,7 +1,8 @@
 // Package jpegdec is a shrink-on-load JPEG decoder.
 //
 // It decodes baseline (SOF0/SOF1) and progressive (SOF2) Huffman-coded
-// 8-bit JPEG images directly at 1/1, 1/2, 1/4 or 1/8 of their size by
+// and sequential (SOF9) and progressive (SOF10) arithmetic-coded 8-bit
+// JPEG images directly at 1/1, 1/2, 1/4 or 1/8 of their size by
 // running a reduced ("scaled") inverse DCT on the low-frequency corner of
 // every 8x8 block: 8, 4, 2 or 1 output samples per block side. Chroma is
 // kept as subsampled planes in an *image.YCbCr, exactly as stored.
@@ -75,7 +76,7 @@
 //   - uses a 64-bit bit buffer and combined lookahead tables so that most
 //     coefficients decode with a single table lookup.
 //
-// Inputs this package does not handle (arithmetic coding, lossless,
+// Inputs this package does not handle (lossless,
 // hierarchical, 12-bit samples, YCbCr sampling factors other than the
 // six ratios above, factors of converted frames that do not divide the
 // largest) are reported as UnsupportedError; callers should fall back to
@@ -87,7 +88,29 @@
 // a sequential scan are filled mid-grey, and a progressive scan keeps the
 // coefficients decoded so far. Truncated files therefore decode to a
 // partial image without error (image/jpeg fails on many of them); a file
-// without any scan is a FormatError.
+// without any scan is a FormatError. Arithmetic-coded scans cannot tell
+// a cut from their end: T.81 D.2.6 lets an encoder drop the final zero
+// bytes of a scan or restart interval, which the decoder reads as zeros
+// after the marker (or the end of the input), so a truncated scan ends
+// in what zeros decode to (usually flat blocks) instead of mid-grey.
+// A value whose magnitude category or position overflows is a
+// FormatError.
+//
+// # Arithmetic coding
+//
+// The QM-coder of T.81 Annex D (arith.go, with the probability estimation
+// states of Table D.2) decodes the statistical models of F.1.4.4
+// (sequential) and G.1.3 (progressive; arith_scan.go, arith_prog.go),
+// conditioned as the DAC segments say (defaults L = 0, U = 1, Kx = 5).
+// The statistics are reset at the start of every scan and restart
+// interval, so the progressive scan plan, the k×k coefficient storage,
+// the skipping of unneeded scans and Options.Approximate are those of
+// Huffman-coded files: a file transcoded by jpegtran -arithmetic decodes
+// to exactly the pixels of its Huffman-coded source at every scale, exact
+// and approximate (TestArithmeticOracle). Scans are decoded one decision
+// at a time, so there is no skipping of the AC coefficients of a
+// sequential block at 1/8 and no end-of-band run: see BenchmarkArith for
+// the cost against Huffman coding.
 //
 // # Hostile input and the worst case
 //
