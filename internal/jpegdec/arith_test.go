@@ -89,6 +89,7 @@ func arithVariants(dir string) map[string][]string {
 		"seq-restart3":    {"-restart", "3"},
 		"seq-restart5B":   {"-restart", "5B"},
 		"seq-separate":    {"-scans", write("sep.txt", scanScripts["noninterleaved"])},
+		"seq-separate-2B": {"-restart", "2B", "-scans", write("sep2.txt", scanScripts["noninterleaved"])},
 		"prog":            {"-progressive"},
 		"prog-restart1":   {"-progressive", "-restart", "1"},
 		"prog-restart3":   {"-progressive", "-restart", "3"},
