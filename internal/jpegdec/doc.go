@@ -168,6 +168,18 @@
 // of our encoder's (which has a single DC scan). The probe's file and
 // hostile.DeepBomb are refused in 10-40 µs.
 //
+// Arithmetic-coded progressive files (SOF10) are admitted by the same
+// rules. Their scans have no end-of-band runs: every block a scan codes
+// costs at least one decision of the QM-coder, which a run of similar
+// blocks codes in a small fraction of a bit, so the bytes do not bound
+// the work, the admission does. The worst scripts it admits that
+// jpegtran can write (Al <= 10), transcoded to arithmetic coding, cost at
+// 2000x2000 (grey and 4:2:0) at most 2.0 times an arithmetic-coded cjpeg
+// -progressive photo at 1/2, 1.2 at 1/4, 0.45 at 1/1 and 0.25 at 1/8
+// (BenchmarkArithBomb). Sequential arithmetic-coded data costs up to
+// about 30 decisions per coefficient: uniform noise at quality 100 takes
+// 8 times its Huffman-coded decode (BenchmarkArith).
+//
 // DecodeContext stops a decode when its context ends, checking before
 // the decode, between scans and every 16 rows of blocks or 16384 blocks
 // inside scans and the reconstruction.
