@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"image"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -416,4 +417,39 @@ func TestArithmeticContext(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestArithmeticCorrupt overwrites entropy-coded bytes of arithmetic
+// files with noise: every decode either succeeds with the full bounds or
+// fails with a FormatError (a magnitude category or a position past the
+// band), and some fail.
+func TestArithmeticCorrupt(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(3, 4))
+	failed := 0
+	for _, name := range []string{"arith.jpg", "arith_prog.jpg", "arith_restart.jpg", "arith_successive.jpg"} {
+		data, err := os.ReadFile(filepath.Join("testdata", name))
+		require.NoError(t, err)
+		sos := bytes.Index(data, []byte{0xFF, mSOS})
+		require.Positive(t, sos)
+		for range 50 {
+			bad := append([]byte{}, data...)
+			at := sos + 20 + rng.IntN(len(bad)-sos-100)
+			for i := range 64 {
+				bad[at+i] = byte(rng.IntN(255)) // never 0xFF: no new markers
+			}
+			for _, s := range []int{1, 2, 8} {
+				img, err := Decode(bad, s, nil)
+				if err != nil {
+					var fe FormatError
+					require.ErrorAs(t, err, &fe, "%s at %d, scale %d", name, at, s)
+					failed++
+					continue
+				}
+				assert.Equal(t, image.Rect(0, 0, ceilDiv(203, s), ceilDiv(157, s)), img.Bounds())
+			}
+		}
+	}
+	assert.Positive(t, failed, "no corrupt file was refused")
+	t.Logf("%d of 600 decodes refused", failed)
 }
