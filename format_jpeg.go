@@ -96,8 +96,8 @@ func jpegScale(plan geometry) (scale int, exact bool) {
 // once started (ctx is only checked before it); it only runs for frames
 // our decoder does not support, after the decoder has admitted their scan
 // script (progression, scan limit and work bound), and in practice
-// image/jpeg refuses those frames too (arithmetic coding, lossless,
-// hierarchical, 12-bit, sampling factors outside the six YCbCr ratios).
+// image/jpeg refuses those frames too (lossless, hierarchical, 12-bit,
+// sampling factors outside the six YCbCr ratios).
 func decodeJPEG(ctx context.Context, data []byte, h *header, req decodeRequest) (*picture.Picture, resample.Extent, error) {
 	plan := req.plan
 	scale, exact := jpegScale(plan)

@@ -21,6 +21,7 @@ var zigzag = [80]uint8{
 type scan struct {
 	scanHdr
 	dc, ac [4]*huffTable
+	tbl    [4]byte // table selectors Td<<4 | Ta (arithmetic: conditioning tables)
 }
 
 // Decode decodes a JPEG at 1/scale of its size (scale 1, 2, 4 or 8). The
@@ -34,8 +35,8 @@ type scan struct {
 //     also valid as NRGBA data) holding the colours a browser shows,
 //     converted as described in the package documentation.
 //
-// Arithmetic-coded, lossless, hierarchical and 12-bit files return an
-// UnsupportedError, as do sampling factors that do not divide the
+// Lossless, hierarchical (also arithmetic-coded) and 12-bit files return
+// an UnsupportedError, as do sampling factors that do not divide the
 // largest ones.
 // Progressive files that break the progression rules of T.81, have more
 // than 100 scans or exceed the work bound (see the package documentation)
@@ -206,8 +207,8 @@ func (d *decoder) parseSOS(p []byte) (scan, error) {
 	if err != nil {
 		return s, err
 	}
-	s.scanHdr = h
-	for j := range s.n {
+	s.scanHdr, s.tbl = h, tdta
+	for j := range s.n * b2i(!d.arith.on) { // arithmetic scans use no Huffman tables
 		td, ta := tdta[j]>>4&3, tdta[j]&3
 		d.defaultTable(0, td) // Annex K tables for files without DHT
 		d.defaultTable(1, ta)
@@ -234,6 +235,9 @@ func (d *decoder) decodeScan(s *scan, index int) error {
 	if d.progressive && !d.scanNeeded(s, index) {
 		d.skipEntropy()
 		return nil
+	}
+	if d.arith.on {
+		return d.arithScan(s)
 	}
 	for j := range s.n { // build the tables of decoded scans only (see huffTable.pending)
 		s.dc[j].ready()

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"image"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 	"unsafe"
@@ -13,8 +14,10 @@ import (
 // hang, at every scale and with and without Options.Approximate, and that
 // successful decodes have the promised bounds and image type (and that
 // Metadata accepts them). Seeds: testdata files (including CMYK, YCCK,
-// RGB and DHT-less ones) and small generated JPEGs, including 4-component
-// files with odd sampling factors and non-interleaved scans.
+// RGB, DHT-less and arithmetic-coded ones) and small generated JPEGs,
+// including 4-component files with odd sampling factors and
+// non-interleaved scans, and arithmetic-coded ones (sequential,
+// progressive, with restarts) when jpegtran is installed.
 func FuzzDecode(f *testing.F) {
 	files, _ := filepath.Glob("testdata/*.jpg")
 	for _, name := range files {
@@ -32,6 +35,15 @@ func FuzzDecode(f *testing.F) {
 		f.Add(convEncode(kCMYKAdobe, 19, 13, ps, hv, 8, false, false))
 		f.Add(convEncode(kCMYKAdobe, 19, 13, ps, hv, 8, false, true))
 		f.Add(convEncode(kCMYKAdobe, 19, 13, ps, hv, 8, true, false))
+	}
+	if _, err := exec.LookPath("jpegtran"); err == nil { // arithmetic coding (see arith_test.go)
+		dir := f.TempDir()
+		for _, src := range [][]byte{encodeJPEG(f, synthImage(33, 17, 5), 75), encodeJPEG(f, grayImage(synthImage(9, 7, 5)), 90)} {
+			for _, args := range [][]string{{"-arithmetic"}, {"-arithmetic", "-progressive"},
+				{"-arithmetic", "-restart", "1"}, {"-arithmetic", "-progressive", "-restart", "1"}} {
+				f.Add(transcode(f, dir, src, args...))
+			}
+		}
 	}
 	// 512x512 at most: larger frames only cost time (every decode
 	// visits all blocks even without data), which the shared fuzzing

@@ -1,7 +1,8 @@
 // Package jpegdec is a shrink-on-load JPEG decoder.
 //
 // It decodes baseline (SOF0/SOF1) and progressive (SOF2) Huffman-coded
-// 8-bit JPEG images directly at 1/1, 1/2, 1/4 or 1/8 of their size by
+// and sequential (SOF9) and progressive (SOF10) arithmetic-coded 8-bit
+// JPEG images directly at 1/1, 1/2, 1/4 or 1/8 of their size by
 // running a reduced ("scaled") inverse DCT on the low-frequency corner of
 // every 8x8 block: 8, 4, 2 or 1 output samples per block side. Chroma is
 // kept as subsampled planes in an *image.YCbCr, exactly as stored.
@@ -78,9 +79,8 @@
 //   - uses a 64-bit bit buffer and combined lookahead tables so that most
 //     coefficients decode with a single table lookup.
 //
-// Inputs this package does not handle (arithmetic coding, lossless,
-// hierarchical, 12-bit samples, sampling factors that do not divide the
-// largest) are reported as UnsupportedError; callers should fall back to
+// Inputs this package does not handle (lossless, hierarchical, 12-bit
+// samples, sampling factors that do not divide the largest) are reported as UnsupportedError; callers should fall back to
 // image/jpeg only in that case. Malformed input is reported as FormatError.
 //
 // Truncated or corrupt data: a missing EOI is tolerated. When a scan's
@@ -89,7 +89,29 @@
 // a sequential scan are filled mid-grey, and a progressive scan keeps the
 // coefficients decoded so far. Truncated files therefore decode to a
 // partial image without error (image/jpeg fails on many of them); a file
-// without any scan is a FormatError.
+// without any scan is a FormatError. Arithmetic-coded scans cannot tell
+// a cut from their end: T.81 D.2.6 lets an encoder drop the final zero
+// bytes of a scan or restart interval, which the decoder reads as zeros
+// after the marker (or the end of the input), so a truncated scan ends
+// in what zeros decode to (usually flat blocks) instead of mid-grey.
+// A value whose magnitude category or position overflows is a
+// FormatError.
+//
+// # Arithmetic coding
+//
+// The QM-coder of T.81 Annex D (arith.go, with the probability estimation
+// states of Table D.2) decodes the statistical models of F.1.4.4
+// (sequential) and G.1.3 (progressive; arith_scan.go, arith_prog.go),
+// conditioned as the DAC segments say (defaults L = 0, U = 1, Kx = 5).
+// The statistics are reset at the start of every scan and restart
+// interval, so the progressive scan plan, the k×k coefficient storage,
+// the skipping of unneeded scans and Options.Approximate are those of
+// Huffman-coded files: a file transcoded by jpegtran -arithmetic decodes
+// to exactly the pixels of its Huffman-coded source at every scale, exact
+// and approximate (TestArithmeticOracle). Scans are decoded one decision
+// at a time, so there is no skipping of the AC coefficients of a
+// sequential block at 1/8 and no end-of-band run: see BenchmarkArith for
+// the cost against Huffman coding.
 //
 // # Hostile input and the worst case
 //
@@ -146,6 +168,18 @@
 // decoded, in 0.9-1.2 times that of cjpeg's file and 1.1-1.9 times that
 // of our encoder's (which has a single DC scan). The probe's file and
 // hostile.DeepBomb are refused in 10-40 µs.
+//
+// Arithmetic-coded progressive files (SOF10) are admitted by the same
+// rules. Their scans have no end-of-band runs: every block a scan codes
+// costs at least one decision of the QM-coder, which a run of similar
+// blocks codes in a small fraction of a bit, so the bytes do not bound
+// the work, the admission does. The worst scripts it admits that
+// jpegtran can write (Al <= 10), transcoded to arithmetic coding, cost at
+// 2000x2000 (grey and 4:2:0) at most 2.0 times an arithmetic-coded cjpeg
+// -progressive photo at 1/2, 1.2 at 1/4, 0.45 at 1/1 and 0.25 at 1/8
+// (BenchmarkArithBomb). Sequential arithmetic-coded data costs up to
+// about 30 decisions per coefficient: uniform noise at quality 100 takes
+// 8 times its Huffman-coded decode (BenchmarkArith).
 //
 // DecodeContext stops a decode when its context ends, checking before
 // the decode, between scans and every 16 rows of blocks or 16384 blocks

@@ -7,8 +7,8 @@ type FormatError string
 func (e FormatError) Error() string { return "jpegdec: invalid JPEG: " + string(e) }
 
 // UnsupportedError reports a valid JPEG feature this package does not
-// decode (arithmetic coding, lossless, hierarchical, 12-bit, unusual
-// sampling factors). Callers may fall back to image/jpeg on it;
+// decode (lossless and hierarchical, arithmetic-coded or not, 12-bit,
+// unusual sampling factors). Callers may fall back to image/jpeg on it;
 // use errors.As to detect it.
 type UnsupportedError string
 

@@ -43,7 +43,7 @@ func (m *Meta) KeepICC() bool {
 // the ICC profile. It decodes no entropy-coded data and allocates only
 // to join a multi-chunk ICC profile. Data ending before the first scan
 // is accepted if it has a frame header. For frames Decode does not
-// handle at all (arithmetic coding, lossless, hierarchical) it returns
+// handle at all (lossless, hierarchical) it returns
 // that UnsupportedError (also for 12-bit frames) together with the EXIF
 // and ICC found; Config is then zero.
 func Metadata(data []byte) (Meta, error) {

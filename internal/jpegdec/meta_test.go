@@ -178,7 +178,7 @@ func TestMetadataErrors(t *testing.T) {
 		{"empty", nil, false},
 		{"no frame", append(append([]byte{0xFF, mSOI}, iccSeg(1, 1, "x")...), 0xFF, mEOI), false},
 		{"bad length", []byte{0xFF, mSOI, 0xFF, mAPP1, 0, 40, 'E'}, false},
-		{"arithmetic", sofImage(0xC9, 8, []byte{1, 0x11, 0}, app(mAPP1, []byte("Exif\x00\x00II"))...), true},
+		{"arithmetic lossless", sofImage(0xCB, 8, []byte{1, 0x11, 0}, app(mAPP1, []byte("Exif\x00\x00II"))...), true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -11,6 +11,9 @@ const (
 	mSOF0 = 0xC0
 	mSOF1 = 0xC1
 	mSOF2 = 0xC2
+	mSOF9 = 0xC9 // arithmetic-coded sequential
+	mSOFA = 0xCA // arithmetic-coded progressive
+	mDAC  = 0xCC
 	mDHT  = 0xC4
 	mRST0 = 0xD0
 	mRST7 = 0xD7
@@ -97,6 +100,8 @@ type decoder struct {
 	br          bitReader
 	blk         [64]int32
 	nzScratch   uint64 // the mask of the block being decoded, for components without nz
+	// arith: SOF9/SOF10 and the DAC conditioning (arith_scan.go)
+	arith arithConf
 }
 
 // readHeaders checks SOI and processes markers up to and including the
@@ -176,8 +181,16 @@ func (d *decoder) handleMarker(m byte, configOnly bool) error {
 		return err
 	}
 	switch {
-	case m == mSOF0 || m == mSOF1 || m == mSOF2:
-		return d.parseSOF(p, m == mSOF2)
+	case m == mSOF0 || m == mSOF1 || m == mSOF2 || m == mSOF9 || m == mSOFA:
+		if !d.sofSeen {
+			d.arith.on = m == mSOF9 || m == mSOFA
+		}
+		return d.parseSOF(p, m == mSOF2 || m == mSOFA)
+	case m == mDAC:
+		if configOnly {
+			return nil
+		}
+		return d.arith.parseDAC(p)
 	case m == mDHT:
 		if configOnly {
 			return nil
@@ -198,12 +211,10 @@ func (d *decoder) handleMarker(m byte, configOnly bool) error {
 		if len(p) >= 12 && bytes.HasPrefix(p, []byte("Adobe")) {
 			d.adobe, d.transform = true, p[11]
 		}
-	case m == 0xC3:
+	case m == 0xC3 || m == 0xCB:
 		return UnsupportedError("lossless JPEG")
-	case m >= 0xC5 && m <= 0xC7 || m == 0xDE || m == 0xDF:
+	case m >= 0xC5 && m <= 0xC7 || m >= 0xCD && m <= 0xCF || m == 0xDE || m == 0xDF:
 		return UnsupportedError("hierarchical JPEG")
-	case m >= 0xC9 && m <= 0xCB || m >= 0xCD && m <= 0xCF || m == 0xCC:
-		return UnsupportedError("arithmetic coding")
 	}
 	return nil // APPn, COM, DNL and unknown segments are skipped
 }
