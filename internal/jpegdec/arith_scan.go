@@ -212,18 +212,25 @@ func (w *arithWalk) dcDiff(j int) (int32, error) {
 	default:
 		w.dcCtx[j] = 4 + 4*uint8(sign)
 	}
+	return q.value(st[i+xToM:], m, sign != 0), nil
+}
+
+// value decodes the bits below the top one of magnitude category m
+// (T.81 F.1.4.4.1.2: one decision each, all in statistics bin st[0]) and
+// returns the value they code, negated if neg.
+func (q *qmDecoder) value(st []uint8, m int32, neg bool) int32 {
 	v := m
-	for i += xToM; m > 1; {
+	for m > 1 {
 		m >>= 1
-		if q.decode(&st[i]) != 0 {
+		if q.decode(&st[0]) != 0 {
 			v |= m
 		}
 	}
 	v++
-	if sign != 0 {
+	if neg {
 		v = -v
 	}
-	return v, nil
+	return v
 }
 
 // acValues decodes the AC values ss..se of the block in scan slot j
@@ -261,18 +268,7 @@ func (w *arithWalk) acValues(j, ss, se int) (uint64, error) {
 				}
 			}
 		}
-		v := m
-		for i += xToM; m > 1; {
-			m >>= 1
-			if q.decode(&st[i]) != 0 {
-				v |= m
-			}
-		}
-		v++
-		if sign != 0 {
-			v = -v
-		}
-		w.vals[k] = v
+		w.vals[k] = q.value(st[i+xToM:], m, sign != 0)
 		set |= 1 << k
 	}
 	return set, nil

@@ -396,27 +396,7 @@ func TestArithmeticContext(t *testing.T) {
 		"cmyk":        transcode(t, dir, cmyk, "-arithmetic"),
 		"cmyk prog":   transcode(t, dir, cmyk, "-arithmetic", "-progressive"),
 	}
-	for name, data := range files {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			ctx, cancel := context.WithCancel(context.Background())
-			cancel()
-			_, err := DecodeContext(ctx, data, 1, nil)
-			require.ErrorIs(t, err, context.Canceled)
-			for _, s := range []int{1, 8} {
-				free := &countingCtx{Context: context.Background(), limit: -1}
-				_, err := DecodeContext(free, data, s, nil)
-				require.NoError(t, err)
-				assert.GreaterOrEqual(t, free.calls, h/8/ctxRows, "scale %d", s)
-				for _, limit := range []int{0, 1, 2, free.calls / 2, free.calls - 1} {
-					c := &countingCtx{Context: context.Background(), limit: limit, err: context.DeadlineExceeded}
-					_, err := DecodeContext(c, data, s, nil)
-					require.ErrorIs(t, err, context.DeadlineExceeded, "scale %d, cancelled after %d checks", s, limit)
-					assert.Equal(t, limit+1, c.calls, "stops at the first check that fails")
-				}
-			}
-		})
-	}
+	checkContextStops(t, files, h)
 }
 
 // TestArithmeticCorrupt overwrites entropy-coded bytes of arithmetic

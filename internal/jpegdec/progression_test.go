@@ -227,6 +227,15 @@ func TestDecodeContext(t *testing.T) {
 		"progressive": normalPhoto(t, w, h, false),
 		"cmyk prog":   hostile.ProgressiveJPEG(w, h, cmyk4, []hostile.Scan{dcAll(4, 0, 0), sc(0, 1, 63, 0, 0)}),
 	}
+	checkContextStops(t, files, h)
+}
+
+// checkContextStops checks, for each file (h pixels high), that a
+// context cancelled before the decode or after any number of checks
+// stops it with the context's error, and that the decode checks at
+// least once every ctxRows block rows, at scales 1 and 8.
+func checkContextStops(t *testing.T, files map[string][]byte, h int) {
+	t.Helper()
 	for name, data := range files {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -234,13 +243,10 @@ func TestDecodeContext(t *testing.T) {
 			cancel()
 			_, err := DecodeContext(ctx, data, 1, nil)
 			require.ErrorIs(t, err, context.Canceled)
-
 			for _, s := range []int{1, 8} {
 				free := &countingCtx{Context: context.Background(), limit: -1}
 				_, err := DecodeContext(free, data, s, nil)
 				require.NoError(t, err)
-				// 60 block rows at scale 1: at least one check per
-				// ctxRows rows of each pass over the picture.
 				assert.GreaterOrEqual(t, free.calls, h/8/ctxRows, "scale %d", s)
 				for _, limit := range []int{0, 1, 2, free.calls / 2, free.calls - 1} {
 					c := &countingCtx{Context: context.Background(), limit: limit, err: context.DeadlineExceeded}
