@@ -5,166 +5,108 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+
+	"github.com/imgproxy-go/imgproxy/internal/isobmff"
 )
 
-// This file adds an ICC profile to libavif's output: a colr box of
+// This file adds an ICC profile to libavif's output: a colr isobmff.Box of
 // colour_type 'prof' appended to the item property container (ipco),
 // associated with the primary item in ipma, with the sizes of iprp and
 // meta fixed up and the absolute offsets of iloc moved by the bytes the
-// meta box grew (ISO/IEC 14496-12 8.11 and ISO/IEC 23008-12 9.3).
+// meta isobmff.Box grew (ISO/IEC 14496-12 8.11 and ISO/IEC 23008-12 9.3).
 
 var errLayout = errors.New("avif: unsupported ISOBMFF layout")
 
-func fourCC(s string) uint32 { return binary.BigEndian.Uint32([]byte(s)) }
-
 var (
-	typMeta = fourCC("meta")
-	typPitm = fourCC("pitm")
-	typIloc = fourCC("iloc")
-	typIprp = fourCC("iprp")
-	typIpco = fourCC("ipco")
-	typIpma = fourCC("ipma")
+	typMeta = isobmff.FourCC("meta")
+	typPitm = isobmff.FourCC("pitm")
+	typIloc = isobmff.FourCC("iloc")
+	typIprp = isobmff.FourCC("iprp")
+	typIpco = isobmff.FourCC("ipco")
+	typIpma = isobmff.FourCC("ipma")
 )
 
-// box is one box of data: its type and where it lies.
-type box struct {
-	typ              uint32
-	start, body, end int // header start, payload start, end
-}
-
-// boxes splits data[start:end] into its boxes.
-func boxes(data []byte, start, end int) ([]box, error) {
-	var out []box
-	for off := start; off < end; {
-		if end-off < 8 {
-			return nil, fmt.Errorf("avif: truncated box header at %d", off)
-		}
-		size := uint64(binary.BigEndian.Uint32(data[off:]))
-		hdr := 8
-		switch size {
-		case 1:
-			if end-off < 16 {
-				return nil, fmt.Errorf("avif: truncated box header at %d", off)
-			}
-			size, hdr = binary.BigEndian.Uint64(data[off+8:]), 16
-		case 0:
-			size = uint64(end - off)
-		}
-		if size < uint64(hdr) || size > uint64(end-off) {
-			return nil, fmt.Errorf("avif: bad box size %d at %d", size, off)
-		}
-		b := box{typ: binary.BigEndian.Uint32(data[off+4:]), start: off, body: off + hdr, end: off + int(size)}
-		out = append(out, b)
-		off = b.end
-	}
-	return out, nil
-}
-
-func find(bs []box, typ uint32) (box, bool) {
-	i := slices.IndexFunc(bs, func(b box) bool { return b.typ == typ })
-	if i < 0 {
-		return box{}, false
-	}
-	return bs[i], true
-}
-
-// appendBox appends a box of the given type around payload, keeping a
-// 64-bit size header if the box it replaces had one.
-func appendBox(dst []byte, old box, data, payload []byte) []byte {
-	if old.body-old.start == 16 {
+// appendBox appends a isobmff.Box of the given type around payload, keeping a
+// 64-bit size header if the isobmff.Box it replaces had one.
+func appendBox(dst []byte, old isobmff.Box, data, payload []byte) []byte {
+	if old.Body-old.Start == 16 {
 		dst = binary.BigEndian.AppendUint32(dst, 1)
-		dst = append(dst, data[old.start+4:old.start+8]...)
+		dst = append(dst, data[old.Start+4:old.Start+8]...)
 		return append(binary.BigEndian.AppendUint64(dst, uint64(16+len(payload))), payload...)
 	}
 	dst = binary.BigEndian.AppendUint32(dst, uint32(8+len(payload)))
-	dst = append(dst, data[old.start+4:old.start+8]...)
+	dst = append(dst, data[old.Start+4:old.Start+8]...)
 	return append(dst, payload...)
 }
 
 // addICC returns file with icc attached to its primary item.
 func addICC(file, icc []byte) ([]byte, error) {
-	top, err := boxes(file, 0, len(file))
+	top, err := isobmff.Boxes(file, 0, len(file))
 	if err != nil {
 		return nil, err
 	}
-	meta, ok := find(top, typMeta)
-	if !ok || meta.end-meta.body < 4 {
-		return nil, fmt.Errorf("%w: no meta box", errLayout)
+	meta, ok := isobmff.Find(top, typMeta)
+	if !ok || meta.End-meta.Body < 4 {
+		return nil, fmt.Errorf("%w: no meta isobmff.Box", errLayout)
 	}
-	kids, err := boxes(file, meta.body+4, meta.end) // meta is a FullBox
+	kids, err := isobmff.Boxes(file, meta.Body+4, meta.End) // meta is a FullBox
 	if err != nil {
 		return nil, err
 	}
-	primary, err := primaryItem(file, kids)
+	primary, err := isobmff.PrimaryItem(file, kids)
 	if err != nil {
 		return nil, err
 	}
-	iprp, ok1 := find(kids, typIprp)
-	iloc, ok2 := find(kids, typIloc)
+	iprp, ok1 := isobmff.Find(kids, typIprp)
+	iloc, ok2 := isobmff.Find(kids, typIloc)
 	if !ok1 || !ok2 {
-		return nil, fmt.Errorf("%w: no iprp or iloc box", errLayout)
+		return nil, fmt.Errorf("%w: no iprp or iloc isobmff.Box", errLayout)
 	}
 	newIprp, err := iprpWithICC(file, iprp, primary, icc)
 	if err != nil {
 		return nil, err
 	}
-	newMetaLen := (meta.end - meta.start) + len(newIprp) - (iprp.end - iprp.start)
-	if meta.body-meta.start == 8 && newMetaLen > 1<<32-1 {
-		return nil, fmt.Errorf("%w: meta box too large", errLayout)
+	newMetaLen := (meta.End - meta.Start) + len(newIprp) - (iprp.End - iprp.Start)
+	if meta.Body-meta.Start == 8 && newMetaLen > 1<<32-1 {
+		return nil, fmt.Errorf("%w: meta isobmff.Box too large", errLayout)
 	}
-	delta := newMetaLen - (meta.end - meta.start)
-	newIloc, err := shiftIloc(file[iloc.start:iloc.end], iloc.body-iloc.start, meta.start, meta.end, delta)
+	delta := newMetaLen - (meta.End - meta.Start)
+	newIloc, err := shiftIloc(file[iloc.Start:iloc.End], iloc.Body-iloc.Start, meta.Start, meta.End, delta)
 	if err != nil {
 		return nil, err
 	}
 
 	payload := make([]byte, 0, newMetaLen)
-	payload = append(payload, file[meta.body:meta.body+4]...)
+	payload = append(payload, file[meta.Body:meta.Body+4]...)
 	for _, k := range kids {
-		switch k.typ {
+		switch k.Type {
 		case typIprp:
 			payload = append(payload, newIprp...)
 		case typIloc:
 			payload = append(payload, newIloc...)
 		default:
-			payload = append(payload, file[k.start:k.end]...)
+			payload = append(payload, file[k.Start:k.End]...)
 		}
 	}
 	out := make([]byte, 0, len(file)+delta)
-	out = append(out, file[:meta.start]...)
+	out = append(out, file[:meta.Start]...)
 	out = appendBox(out, meta, file, payload)
-	out = append(out, file[meta.end:]...)
+	out = append(out, file[meta.End:]...)
 	return out, nil
 }
 
-// primaryItem reads the item ID of the pitm box.
-func primaryItem(data []byte, kids []box) (uint32, error) {
-	pitm, ok := find(kids, typPitm)
-	if !ok || pitm.end-pitm.body < 6 {
-		return 0, fmt.Errorf("%w: no pitm box", errLayout)
-	}
-	p := data[pitm.body:pitm.end]
-	if p[0] == 0 {
-		return uint32(binary.BigEndian.Uint16(p[4:])), nil
-	}
-	if len(p) < 8 {
-		return 0, fmt.Errorf("%w: short pitm box", errLayout)
-	}
-	return binary.BigEndian.Uint32(p[4:]), nil
-}
-
-// iprpWithICC returns a new iprp box: ipco with a colr 'prof' box
+// iprpWithICC returns a new iprp isobmff.Box: ipco with a colr 'prof' isobmff.Box
 // appended, ipma with that property associated to item.
-func iprpWithICC(data []byte, iprp box, item uint32, icc []byte) ([]byte, error) {
-	kids, err := boxes(data, iprp.body, iprp.end)
+func iprpWithICC(data []byte, iprp isobmff.Box, item uint32, icc []byte) ([]byte, error) {
+	kids, err := isobmff.Boxes(data, iprp.Body, iprp.End)
 	if err != nil {
 		return nil, err
 	}
-	ipco, ok := find(kids, typIpco)
+	ipco, ok := isobmff.Find(kids, typIpco)
 	if !ok {
-		return nil, fmt.Errorf("%w: no ipco box", errLayout)
+		return nil, fmt.Errorf("%w: no ipco isobmff.Box", errLayout)
 	}
-	props, err := boxes(data, ipco.body, ipco.end)
+	props, err := isobmff.Boxes(data, ipco.Body, ipco.End)
 	if err != nil {
 		return nil, err
 	}
@@ -177,142 +119,42 @@ func iprpWithICC(data []byte, iprp box, item uint32, icc []byte) ([]byte, error)
 	colr = append(colr, "colrprof"...)
 	colr = append(colr, icc...)
 
-	payload := make([]byte, 0, iprp.end-iprp.start+len(colr)+16)
+	payload := make([]byte, 0, iprp.End-iprp.Start+len(colr)+16)
 	ipmas := 0
 	for _, k := range kids {
-		switch k.typ {
+		switch k.Type {
 		case typIpco:
-			body := append(slices.Clip(data[ipco.body:ipco.end]), colr...)
+			body := append(slices.Clip(data[ipco.Body:ipco.End]), colr...)
 			payload = appendBox(payload, k, data, body)
 		case typIpma:
 			ipmas++
 			if ipmas > 1 {
 				return nil, fmt.Errorf("%w: several ipma boxes", errLayout)
 			}
-			m, err := parseIpma(data[k.body:k.end])
+			m, err := isobmff.ParseIpma(data[k.Body:k.End])
 			if err != nil {
 				return nil, err
 			}
-			m.associate(item, uint16(index))
-			payload = appendBox(payload, k, data, m.appendTo(nil))
+			m.Associate(item, uint16(index))
+			payload = appendBox(payload, k, data, m.AppendTo(nil))
 		default:
-			payload = append(payload, data[k.start:k.end]...)
+			payload = append(payload, data[k.Start:k.End]...)
 		}
 	}
 	if ipmas == 0 {
-		return nil, fmt.Errorf("%w: no ipma box", errLayout)
+		return nil, fmt.Errorf("%w: no ipma isobmff.Box", errLayout)
 	}
 	return appendBox(nil, iprp, data, payload), nil
 }
 
-// ipma is a parsed ItemPropertyAssociation box.
-type ipma struct {
-	version byte
-	flags   uint32
-	entries []ipmaEntry
-}
-
-type ipmaEntry struct {
-	item uint32
-	// assoc holds the essential bit in bit 15 and the 1-based property
-	// index in the low 15 bits.
-	assoc []uint16
-}
-
-func parseIpma(p []byte) (ipma, error) {
-	short := fmt.Errorf("%w: short ipma box", errLayout)
-	if len(p) < 8 {
-		return ipma{}, short
-	}
-	m := ipma{version: p[0], flags: uint32(p[1])<<16 | uint32(p[2])<<8 | uint32(p[3])}
-	n := binary.BigEndian.Uint32(p[4:])
-	p = p[8:]
-	if uint64(n) > uint64(len(p))/3 {
-		return ipma{}, short
-	}
-	m.entries = make([]ipmaEntry, 0, n)
-	for range n {
-		var e ipmaEntry
-		if m.version < 1 {
-			if len(p) < 3 {
-				return ipma{}, short
-			}
-			e.item, p = uint32(binary.BigEndian.Uint16(p)), p[2:]
-		} else {
-			if len(p) < 5 {
-				return ipma{}, short
-			}
-			e.item, p = binary.BigEndian.Uint32(p), p[4:]
-		}
-		count := int(p[0])
-		p = p[1:]
-		e.assoc = make([]uint16, count)
-		for j := range count {
-			if m.flags&1 != 0 {
-				if len(p) < 2 {
-					return ipma{}, short
-				}
-				e.assoc[j], p = binary.BigEndian.Uint16(p), p[2:]
-				continue
-			}
-			if len(p) < 1 {
-				return ipma{}, short
-			}
-			e.assoc[j], p = uint16(p[0]&0x80)<<8|uint16(p[0]&0x7f), p[1:]
-		}
-		m.entries = append(m.entries, e)
-	}
-	return m, nil
-}
-
-// associate adds the non-essential property index to item, adding an
-// entry (in item order) if item has none, and widening the indices to
-// 15 bits if index needs them.
-func (m *ipma) associate(item uint32, index uint16) {
-	if index > 0x7f {
-		m.flags |= 1
-	}
-	if item > 0xffff && m.version < 1 {
-		m.version = 1
-	}
-	i, found := slices.BinarySearchFunc(m.entries, item, func(e ipmaEntry, id uint32) int {
-		return int(int64(e.item) - int64(id))
-	})
-	if !found {
-		m.entries = slices.Insert(m.entries, i, ipmaEntry{item: item})
-	}
-	m.entries[i].assoc = append(m.entries[i].assoc, index)
-}
-
-func (m *ipma) appendTo(dst []byte) []byte {
-	dst = append(dst, m.version, byte(m.flags>>16), byte(m.flags>>8), byte(m.flags))
-	dst = binary.BigEndian.AppendUint32(dst, uint32(len(m.entries)))
-	for _, e := range m.entries {
-		if m.version < 1 {
-			dst = binary.BigEndian.AppendUint16(dst, uint16(e.item))
-		} else {
-			dst = binary.BigEndian.AppendUint32(dst, e.item)
-		}
-		dst = append(dst, byte(len(e.assoc)))
-		for _, a := range e.assoc {
-			if m.flags&1 != 0 {
-				dst = binary.BigEndian.AppendUint16(dst, a)
-			} else {
-				dst = append(dst, byte(a>>8&0x80)|byte(a&0x7f))
-			}
-		}
-	}
-	return dst
-}
-
-// shiftIloc returns a copy of the iloc box b (header of hdr bytes) in
+// shiftIloc returns a copy of the iloc isobmff.Box b (header of hdr bytes) in
 // which every absolute file offset at or after metaEnd is moved by
-// delta. Offsets into the meta box itself, which is being rewritten,
+// delta. Offsets into the meta isobmff.Box itself, which is being rewritten,
 // are refused.
 func shiftIloc(b []byte, hdr, metaStart, metaEnd, delta int) ([]byte, error) {
 	out := slices.Clone(b)
 	p := out[hdr:]
-	short := fmt.Errorf("%w: short iloc box", errLayout)
+	short := fmt.Errorf("%w: short iloc isobmff.Box", errLayout)
 	if len(p) < 6 {
 		return nil, short
 	}
@@ -373,7 +215,7 @@ func shiftIloc(b []byte, hdr, metaStart, metaEnd, delta int) ([]byte, error) {
 					return nil, err
 				}
 			case at >= uint64(metaStart):
-				return nil, fmt.Errorf("%w: iloc extent inside the meta box", errLayout)
+				return nil, fmt.Errorf("%w: iloc extent inside the meta isobmff.Box", errLayout)
 			}
 		}
 		if r.err {

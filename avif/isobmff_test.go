@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/imgproxy-go/imgproxy/internal/isobmff"
 )
 
 func mkbox(typ string, payload ...[]byte) []byte {
@@ -105,16 +107,16 @@ func (l layout) build(tb testing.TB) []byte {
 
 // itemData follows iloc to item 1's bytes, and returns the property
 // indices associated with item 1.
-func inspect(t *testing.T, file []byte) (data []byte, assoc []uint16, ipco []box) {
+func inspect(t *testing.T, file []byte) (data []byte, assoc []uint16, ipco []isobmff.Box) {
 	t.Helper()
-	top, err := boxes(file, 0, len(file))
+	top, err := isobmff.Boxes(file, 0, len(file))
 	require.NoError(t, err)
-	meta, ok := find(top, typMeta)
+	meta, ok := isobmff.Find(top, typMeta)
 	require.True(t, ok)
-	kids, err := boxes(file, meta.body+4, meta.end)
+	kids, err := isobmff.Boxes(file, meta.Body+4, meta.End)
 	require.NoError(t, err)
-	iloc, _ := find(kids, typIloc)
-	p := file[iloc.body:iloc.end]
+	iloc, _ := isobmff.Find(kids, typIloc)
+	p := file[iloc.Body:iloc.End]
 	version := p[0]
 	offSize, baseSize := int(p[4]>>4), int(p[5]>>4)
 	r := ilocReader{p: p, pos: 6 + 2 + 2} // count, item ID
@@ -132,18 +134,18 @@ func inspect(t *testing.T, file []byte) (data []byte, assoc []uint16, ipco []box
 	require.False(t, r.err)
 	data = file[base+off : base+off+n]
 
-	iprp, _ := find(kids, typIprp)
-	pk, err := boxes(file, iprp.body, iprp.end)
+	iprp, _ := isobmff.Find(kids, typIprp)
+	pk, err := isobmff.Boxes(file, iprp.Body, iprp.End)
 	require.NoError(t, err)
-	ic, _ := find(pk, typIpco)
-	ipco, err = boxes(file, ic.body, ic.end)
+	ic, _ := isobmff.Find(pk, typIpco)
+	ipco, err = isobmff.Boxes(file, ic.Body, ic.End)
 	require.NoError(t, err)
-	im, _ := find(pk, typIpma)
-	m, err := parseIpma(file[im.body:im.end])
+	im, _ := isobmff.Find(pk, typIpma)
+	m, err := isobmff.ParseIpma(file[im.Body:im.End])
 	require.NoError(t, err)
-	for _, e := range m.entries {
-		if e.item == 1 {
-			assoc = e.assoc
+	for _, e := range m.Entries {
+		if e.Item == 1 {
+			assoc = e.Assoc
 		}
 	}
 	require.Equal(t, len(top), 3)
@@ -178,7 +180,7 @@ func TestAddICC(t *testing.T) {
 			assert.Equal(t, "DATA", string(data))
 			assert.Equal(t, tt.want, assoc)
 			colr := ipco[len(ipco)-1]
-			assert.Equal(t, append([]byte("prof"), icc...), out[colr.body:colr.end])
+			assert.Equal(t, append([]byte("prof"), icc...), out[colr.Body:colr.End])
 			assert.Equal(t, len(in)+12+len(icc), len(out)-ipmaGrowth(tt.l))
 		})
 	}
