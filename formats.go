@@ -48,6 +48,7 @@ type layout struct {
 	pngColor int             // PNG colour type
 	pngLaced bool            // Adam7-interlaced PNG
 	lossless bool            // VP8L WebP
+	depth    int             // AVIF bits per channel, 0 if not given
 }
 
 // decodeRequest is what the pipeline asks of a decoder.
@@ -66,6 +67,8 @@ type decodeRequest struct {
 	whole bool
 	// parallel, if set, runs step with the CPU slots the job can borrow.
 	parallel func(step func(workers int))
+	// decoder is the Resizer's Decoder for the source's format, if any.
+	decoder Decoder
 }
 
 // detachable runs decode, returning when it does or when ctx ends,

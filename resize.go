@@ -95,6 +95,18 @@ type BildResizer struct {
 	// written as JPEG (PNG if they have transparency) and a URL asking for
 	// webp or avif is ErrUnsupported (415).
 	Encoders map[Format]Encoder
+	// Decoders adds source formats that need a decoder the root package
+	// does not link: today FormatAVIF, with the avif subpackage's
+	//
+	//	Decoders: map[imgproxy.Format]imgproxy.Decoder{
+	//		imgproxy.FormatAVIF: &avif.Decoder{},
+	//	}
+	//
+	// Other formats' entries are ignored. If nil, an AVIF source is
+	// ErrUnsupported (415), "not a known image format". An AVIF source
+	// kept as AVIF without an AVIF encoder is written as JPEG (PNG if it
+	// has transparency), at JPEGQuality.
+	Decoders map[Format]Decoder
 	// Background is what transparent pixels are flattened onto for formats
 	// without alpha (JPEG) when the URL names no colour. If not Valid,
 	// white, as browsers show a transparent picture on a white page.
@@ -151,6 +163,7 @@ type BildResizer struct {
 	once     sync.Once
 	adm      *admission
 	encoders map[Format]Encoder
+	decoders map[Format]Decoder
 }
 
 var _ Resizer = (*BildResizer)(nil)
@@ -183,6 +196,9 @@ func (r *BildResizer) init() {
 			r.encoders[f] = e
 		}
 	}
+	if d := r.Decoders[FormatAVIF]; d != nil {
+		r.decoders = map[Format]Decoder{FormatAVIF: d}
+	}
 }
 
 func (r *BildResizer) maxPixels() int64 {
@@ -204,7 +220,7 @@ func (r *BildResizer) maxAnimationPixels() int64 {
 // (resize, orient, crop, rotate, sharpen), encode.
 func (r *BildResizer) Resize(ctx context.Context, src *Source, o Options) (*Image, error) {
 	r.once.Do(r.init)
-	c := sniffCodec(src.Data)
+	c := r.sniff(src.Data)
 	if o.Info {
 		return infoImage(c, src), nil
 	}
@@ -218,7 +234,7 @@ func (r *BildResizer) Resize(ctx context.Context, src *Source, o Options) (*Imag
 		// included, exactly as the variant would look: serve it as it is.
 		return NewImage(src.Data, c.format.ContentType(), src.LastModified), nil
 	}
-	if r.encoders[job.out] == nil && !(job.out == FormatWebP && o.Format == FormatSource) {
+	if r.encoders[job.out] == nil && !(keptAsSource(job.out) && o.Format == FormatSource) {
 		return nil, fmt.Errorf("%w: no encoder for %v", ErrUnsupported, job.out)
 	}
 	if px := int64(job.view.cropW) * int64(job.view.cropH); px > r.maxOutputPixels() {
@@ -305,7 +321,7 @@ func (r *BildResizer) maxOutputBytes() int64 {
 // EXIF orientation, unless NoAutoOrient), from its header alone.
 func (r *BildResizer) SourceSize(src *Source) (width, height int, err error) {
 	r.once.Do(r.init)
-	h, err := r.readHeader(sniffCodec(src.Data), src.Data)
+	h, err := r.readHeader(r.sniff(src.Data), src.Data)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -322,7 +338,7 @@ func (r *BildResizer) SourceSize(src *Source) (width, height int, err error) {
 // browser converts it to the screen's sRGB.
 func (r *BildResizer) decodePicture(ctx context.Context, c *codec, data []byte, h *header, j *job) (*picture.Picture, error) {
 	defer j.measure(StageDecode)()
-	req := decodeRequest{plan: j.stored, maxFrames: j.frames, parallel: j.parallel}
+	req := decodeRequest{plan: j.stored, maxFrames: j.frames, parallel: j.parallel, decoder: r.decoders[c.format]}
 	req.whole = h.frames == 1 && r.convertsBeforeResize(h.meta.ICC)
 	req.detach = func(done <-chan struct{}) { j.pending = done }
 	req.frame = func(m image.Image) image.Image {
@@ -477,10 +493,10 @@ func (r *BildResizer) animates(f Format) bool {
 	return ok && a.Animates()
 }
 
-// finalFormat resolves a WebP source kept as WebP without a WebP
-// encoder: PNG where the picture has transparency, JPEG otherwise.
+// finalFormat resolves a WebP or AVIF source kept in its format without
+// an encoder for it: PNG where the picture has transparency, JPEG otherwise.
 func (r *BildResizer) finalFormat(out, src Format, o Options, p *picture.Picture) Format {
-	if out != FormatWebP || r.encoders[FormatWebP] != nil || o.Format != FormatSource {
+	if !keptAsSource(out) || r.encoders[out] != nil || o.Format != FormatSource {
 		return out
 	}
 	if opaque(p.Image) {

@@ -1,0 +1,273 @@
+package imgproxy
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"image/png"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/imgproxy-go/imgproxy/avif"
+)
+
+var _ Decoder = avif.Decoder{}
+
+// avifFile writes m as a PNG and turns it into an AVIF with avifenc
+// (libavif-bin) and args; the test skips without avifenc.
+func avifFile(t *testing.T, dir, name string, args []string, frames ...image.Image) {
+	t.Helper()
+	bin, err := exec.LookPath("avifenc")
+	if err != nil {
+		t.Skip("avifenc (Debian's libavif-bin) is not installed")
+	}
+	cmd := append([]string{"-s", "8", "--min", "4", "--max", "12"}, args...)
+	for i, m := range frames {
+		p := filepath.Join(dir, fmt.Sprintf("%s.%d.png", name, i))
+		var buf bytes.Buffer
+		require.NoError(t, png.Encode(&buf, m))
+		require.NoError(t, os.WriteFile(p, buf.Bytes(), 0o644))
+		cmd = append(cmd, p)
+	}
+	out, err := exec.Command(bin, append(cmd, filepath.Join(dir, name))...).CombinedOutput()
+	require.NoError(t, err, "avifenc %v: %s", cmd, out)
+}
+
+// avifHandler serves dir with an AVIF decoder (or without).
+func avifHandler(dir string, decoder bool) *Handler {
+	r := &BildResizer{}
+	if decoder {
+		r.Decoders = map[Format]Decoder{FormatAVIF: avif.Decoder{}}
+	}
+	return &Handler{Fetcher: &DirFetcher{Dir: dir}, Resizer: r, Cache: NoCache{}}
+}
+
+func serve(t *testing.T, h http.Handler, url string) *httptest.ResponseRecorder {
+	t.Helper()
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, url, nil))
+	return w
+}
+
+// decodeBody decodes a JPEG or PNG response.
+func decodeBody(t *testing.T, w *httptest.ResponseRecorder) image.Image {
+	t.Helper()
+	require.Equal(t, http.StatusOK, w.Code)
+	m, _, err := image.Decode(bytes.NewReader(w.Body.Bytes()))
+	require.NoError(t, err)
+	return m
+}
+
+// halfAlpha is the quadrants picture with its left half at alpha 0 and
+// a band of alpha 128.
+func halfAlpha(u *image.RGBA) *image.NRGBA {
+	b := u.Rect
+	m := image.NewNRGBA(b)
+	for y := range b.Dy() {
+		for x := range b.Dx() {
+			c := u.RGBAAt(x, y)
+			a := uint8(255)
+			switch {
+			case x < b.Dx()/2:
+				a = 0
+			case x < b.Dx()*3/4:
+				a = 128
+			}
+			m.SetNRGBA(x, y, color.NRGBA{c.R, c.G, c.B, a})
+		}
+	}
+	return m
+}
+
+// TestAVIFSource: AVIF files made by avifenc go through a real Handler:
+// 200, the right size, colours within a tolerance of the source's.
+func TestAVIFSource(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	upright := quadrants(192, 128)
+	want := boxDown(upright, 4) // 48x32
+	p3 := convert(upright, nil, &displayP3)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "p3.icc"), iccProfile(displayP3), 0o644))
+	second := quadrants(192, 128)
+	for i := range second.Pix {
+		second.Pix[i] = 255 - second.Pix[i]
+	}
+	files := []struct {
+		name   string
+		args   []string
+		frames []image.Image
+	}{
+		{"opaque.avif", []string{"-d", "8", "-y", "420"}, []image.Image{upright}},
+		{"444.avif", []string{"-d", "8", "-y", "444"}, []image.Image{upright}},
+		{"10bit.avif", []string{"-d", "10", "-y", "420"}, []image.Image{upright}},
+		{"12bit.avif", []string{"-d", "12", "-y", "444"}, []image.Image{upright}},
+		{"icc.avif", []string{"-d", "8", "-y", "444", "--icc", filepath.Join(dir, "p3.icc")}, []image.Image{p3}},
+		{"anim.avif", []string{"-d", "8", "-y", "420"}, []image.Image{upright, second}},
+	}
+	for _, f := range files {
+		avifFile(t, dir, f.name, f.args, f.frames...)
+	}
+	h := avifHandler(dir, true)
+	for _, f := range files {
+		t.Run(f.name, func(t *testing.T) {
+			t.Parallel()
+			w := serve(t, h, "/image/48x48/"+f.name)
+			assert.Equal(t, "image/jpeg", w.Header().Get("Content-Type"), "AVIF kept as AVIF without an encoder is JPEG")
+			got := decodeBody(t, w)
+			require.Equal(t, want.Bounds().Size(), got.Bounds().Size())
+			assert.Less(t, meanAbsDiff(t, got, want), 6.0)
+			if f.name == "anim.avif" {
+				assert.Equal(t, "first-frame", w.Header().Get("X-Imgproxy-Animation"))
+			}
+		})
+	}
+	t.Run("info", func(t *testing.T) {
+		t.Parallel()
+		w := serve(t, h, "/image/-x-,info/10bit.avif")
+		assert.Contains(t, w.Body.String(), `"width": 192, "height": 128, "type": "avif"`)
+	})
+	t.Run("original", func(t *testing.T) {
+		t.Parallel()
+		w := serve(t, h, "/image/-x-/opaque.avif")
+		require.Equal(t, http.StatusOK, w.Code)
+		assert.Equal(t, "image/avif", w.Header().Get("Content-Type"), "served as it is")
+	})
+}
+
+// TestAVIFAlpha: an AVIF with an alpha plane keeps it as PNG and is
+// flattened onto white as JPEG.
+func TestAVIFAlpha(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	src := halfAlpha(quadrants(192, 128))
+	avifFile(t, dir, "alpha.avif", []string{"-d", "8", "-y", "444"}, src)
+	h := avifHandler(dir, true)
+	got := decodeBody(t, serve(t, h, "/image/48x48,png/alpha.avif"))
+	require.Equal(t, image.Pt(48, 32), got.Bounds().Size())
+	assert.Equal(t, uint8(0), nrgba(got, 4, 16).A, "transparent half")
+	assert.InDelta(t, 128, float64(nrgba(got, 29, 16).A), 8, "half-transparent band")
+	assert.Equal(t, uint8(255), nrgba(got, 44, 16).A, "opaque quarter")
+	wantRight := boxDown(quadrants(192, 128), 4).SubImage(image.Rect(38, 4, 46, 28))
+	assert.Less(t, meanAbsDiff(t, got.(interface {
+		SubImage(image.Rectangle) image.Image
+	}).SubImage(image.Rect(38, 4, 46, 28)), wantRight), 6.0, "opaque colours")
+	flat := decodeBody(t, serve(t, h, "/image/48x48,jpeg/alpha.avif"))
+	assert.True(t, near(nrgba(flat, 4, 16), color.NRGBA{255, 255, 255, 255}, 6), "flattened onto white: %v", nrgba(flat, 4, 16))
+}
+
+func nrgba(m image.Image, x, y int) color.NRGBA {
+	b := m.Bounds()
+	return color.NRGBAModel.Convert(m.At(b.Min.X+x, b.Min.Y+y)).(color.NRGBA)
+}
+
+func near(a, b color.NRGBA, tol int) bool {
+	d := func(x, y uint8) bool { return int(x)-int(y) <= tol && int(y)-int(x) <= tol }
+	return d(a.R, b.R) && d(a.G, b.G) && d(a.B, b.B) && d(a.A, b.A)
+}
+
+// TestAVIFOrientation: irot and imir, written by avifenc for each of
+// the 8 EXIF orientations (irot turns anti-clockwise, imir 0 exchanges
+// top and bottom, 1 left and right, applied irot first: what Chromium
+// shows), come out as upright as the EXIF-oriented JPEG of the same
+// stored pixels.
+func TestAVIFOrientation(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	upright := quadrants(192, 128)
+	want := boxDown(upright, 4)
+	transforms := [9][]string{
+		1: nil,
+		2: {"--imir", "1"},
+		3: {"--irot", "2"},
+		4: {"--imir", "0"},
+		5: {"--irot", "1", "--imir", "0"},
+		6: {"--irot", "3"},
+		7: {"--irot", "1", "--imir", "1"},
+		8: {"--irot", "1"},
+	}
+	for o := 1; o <= 8; o++ {
+		stored := storeAs(upright, o)
+		avifFile(t, dir, fmt.Sprintf("o%d.avif", o), append([]string{"-d", "8", "-y", "444"}, transforms[o]...), stored)
+		var buf bytes.Buffer
+		require.NoError(t, jpeg.Encode(&buf, stored, &jpeg.Options{Quality: 95}))
+		jpg := withEXIF(buf.Bytes(), exifTIFF(o, binary.BigEndian))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, fmt.Sprintf("o%d.jpg", o)), jpg, 0o644))
+	}
+	h := avifHandler(dir, true)
+	for o := 1; o <= 8; o++ {
+		t.Run(fmt.Sprint(o), func(t *testing.T) {
+			t.Parallel()
+			for _, size := range []string{"48x48", "32x32,crop"} {
+				fromJPEG := decodeBody(t, serve(t, h, fmt.Sprintf("/image/%s/o%d.jpg", size, o)))
+				fromAVIF := decodeBody(t, serve(t, h, fmt.Sprintf("/image/%s/o%d.avif", size, o)))
+				require.Equal(t, fromJPEG.Bounds().Size(), fromAVIF.Bounds().Size(), size)
+				assert.Less(t, meanAbsDiff(t, fromAVIF, fromJPEG), 6.0, size)
+				if size == "48x48" {
+					assert.Less(t, meanAbsDiff(t, fromAVIF, want), 6.0, "upright")
+				}
+			}
+		})
+	}
+}
+
+// TestAVIFRefused: without a decoder an AVIF is a 415 as before; a
+// truncated or corrupt one is a 415 with one, never a panic.
+func TestAVIFRefused(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	avifFile(t, dir, "good.avif", []string{"-d", "8"}, quadrants(64, 48))
+	good, err := os.ReadFile(filepath.Join(dir, "good.avif"))
+	require.NoError(t, err)
+	corrupt := bytes.Clone(good)
+	for i := len(corrupt) - 200; i < len(corrupt); i++ {
+		corrupt[i] ^= 0x5a // the coded picture, at the end of mdat
+	}
+	bad := map[string][]byte{
+		"truncated.avif": good[:len(good)*2/3],
+		"header.avif":    good[:40],
+		"corrupt.avif":   corrupt,
+		"nometa.avif":    good[:32],
+	}
+	for name, data := range bad {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), data, 0o644))
+	}
+	with, without := avifHandler(dir, true), avifHandler(dir, false)
+	tests := []struct {
+		name string
+		h    *Handler
+		file string
+		code int
+	}{
+		{"no decoder", without, "good.avif", http.StatusUnsupportedMediaType},
+		{"decoder", with, "good.avif", http.StatusOK},
+		{"truncated", with, "truncated.avif", http.StatusUnsupportedMediaType},
+		{"header only", with, "header.avif", http.StatusUnsupportedMediaType},
+		{"corrupt", with, "corrupt.avif", http.StatusUnsupportedMediaType},
+		{"no meta", with, "nometa.avif", http.StatusUnsupportedMediaType},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			w := serve(t, tt.h, "/image/32x32/"+tt.file)
+			assert.Equal(t, tt.code, w.Code)
+			assert.NotContains(t, w.Body.String(), "avif")
+		})
+	}
+	t.Run("direct", func(t *testing.T) {
+		t.Parallel()
+		r := &BildResizer{}
+		_, err := r.Resize(context.Background(), &Source{Data: good}, Options{Width: 32, Height: 32})
+		assert.ErrorIs(t, err, ErrUnsupported)
+	})
+}
