@@ -271,3 +271,36 @@ func TestAVIFRefused(t *testing.T) {
 		assert.ErrorIs(t, err, ErrUnsupported)
 	})
 }
+
+// TestAVIFWeight: an AVIF decode is charged the decoder's memory (about
+// 56 bytes a pixel and 8 MiB for an 8-bit file, twice that deeper), so
+// that a budget the JPEG of the same size fits in refuses it.
+func TestAVIFWeight(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	upright := quadrants(192, 128)
+	avifFile(t, dir, "8.avif", []string{"-d", "8"}, upright)
+	avifFile(t, dir, "10.avif", []string{"-d", "10"}, upright)
+	var buf bytes.Buffer
+	require.NoError(t, jpeg.Encode(&buf, upright, nil))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "same.jpg"), buf.Bytes(), 0o644))
+	tests := []struct {
+		budget int64
+		file   string
+		code   int
+	}{
+		{16 << 20, "same.jpg", http.StatusOK},
+		{16 << 20, "8.avif", http.StatusUnsupportedMediaType},
+		{16 << 20, "10.avif", http.StatusUnsupportedMediaType},
+		{32 << 20, "8.avif", http.StatusOK},
+		{32 << 20, "10.avif", http.StatusOK},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprint(tt.budget>>20, "MiB/", tt.file), func(t *testing.T) {
+			t.Parallel()
+			r := &BildResizer{MemoryBudget: tt.budget, Decoders: map[Format]Decoder{FormatAVIF: avif.Decoder{}}}
+			h := &Handler{Fetcher: &DirFetcher{Dir: dir}, Resizer: r, Cache: NoCache{}}
+			assert.Equal(t, tt.code, serve(t, h, "/image/48x48/"+tt.file).Code)
+		})
+	}
+}

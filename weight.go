@@ -84,6 +84,8 @@ func decodeWeight(c *codec, h *header, s geometry) (w, ht int, bytes int64) {
 			w8 += px * 8
 		}
 		return w, ht, w8
+	case FormatAVIF:
+		return w, ht, avifDecodeWeight(h)
 	}
 	return w, ht, px * 8
 }
