@@ -163,6 +163,8 @@ func newHandler(cfg *config, logger *slog.Logger) (*imgproxy.Handler, error) {
 				imgproxy.FormatWebP: &webp.Encoder{Quality: cfg.webpQuality},
 				imgproxy.FormatAVIF: &avif.Encoder{Quality: cfg.avifQuality, Speed: cfg.avifSpeed},
 			},
+			// AVIF sources: avif is linked for the output already.
+			Decoders: map[imgproxy.Format]imgproxy.Decoder{imgproxy.FormatAVIF: avif.Decoder{}},
 		},
 	}
 	if strings.HasPrefix(cfg.upstream, "http://") || strings.HasPrefix(cfg.upstream, "https://") {
