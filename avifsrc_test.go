@@ -304,3 +304,12 @@ func TestAVIFWeight(t *testing.T) {
 		})
 	}
 }
+
+// TestAVIFDecoderIdentity: a decoder changes no variant a Resizer
+// without it makes (it only turns a 415 into a picture), so it is not
+// part of the Resizer's identity: both can share a namespace.
+func TestAVIFDecoderIdentity(t *testing.T) {
+	t.Parallel()
+	with := &BildResizer{Decoders: map[Format]Decoder{FormatAVIF: avif.Decoder{}}}
+	assert.Equal(t, (&BildResizer{}).Identity(), with.Identity())
+}

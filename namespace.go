@@ -194,7 +194,11 @@ func (d *DirFetcher) Identity() string {
 // their defaults filled in: the default qualities, baseline JPEG, the
 // background, KeepICC, NoAutoOrient, the animation budget and the
 // encoders (their format, type and Identity). Limits that only refuse
-// work (MaxPixels, MaxOutputBytes, the admission settings) are left out.
+// work (MaxPixels, MaxOutputBytes, the admission settings) are left out,
+// and so are Decoders: a decoder only turns a source that was a 415
+// (never cached) into a variant, and changes no variant that a Resizer
+// without it makes, so Resizers with and without one can share a
+// namespace.
 func (r *BildResizer) Identity() string {
 	bg := r.Background
 	if !bg.Valid {

@@ -45,7 +45,8 @@ type Encoder = picture.Encoder
 
 // BildResizer is the default Resizer. It decodes JPEG (baseline,
 // progressive, grey, YCbCr, CMYK and YCCK), PNG (every colour type and
-// depth), GIF (animated too) and WebP; turns the picture upright as its
+// depth), GIF (animated too), WebP and, given a decoder in Decoders,
+// AVIF; turns the picture upright as its
 // EXIF orientation says; fits it to the requested box with nginx
 // image_filter semantics; applies crop, rotation and sharpening; and
 // encodes JPEG (progressive by default, from YCbCr planes), PNG or GIF,

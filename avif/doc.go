@@ -14,6 +14,31 @@
 //		},
 //	}
 //
+// # Reading AVIF sources
+//
+// Decoder reads AVIF originals, registered with a resizer's table of
+// decoders (the root package reads the header itself, in pure Go):
+//
+//	r := &imgproxy.BildResizer{
+//		Decoders: map[imgproxy.Format]imgproxy.Decoder{
+//			imgproxy.FormatAVIF: avif.Decoder{},
+//		},
+//	}
+//
+// It decodes the primary item (the first frame of a sequence) whole with
+// gen2brain/avif's decoder module, instantiated afresh for each call, as
+// *image.RGBA (8-bit) or *image.RGBA64 (10 and 12 bits, scaled to 16).
+// Measured on 4000x3000 avifenc files (a throwaway program reading
+// runtime.MemStats around Decode, WebAssembly build, shared 2-core Xeon):
+// the Go heap in use rose by at most 51 bytes a pixel for 8-bit 4:2:0, 87
+// for 10-bit 4:2:0 and 107 for 10-bit 4:4:4 (the module's linear memory,
+// grown by doubling, holds the file, the planes and an RGB copy beside the
+// result copied out), in 1.8-1.9 s, 3.1-4.5 s and 5.3-6.1 s; 9 MB were
+// allocated for a 64x48 file. The root package charges 56 or 112 bytes a
+// pixel plus 8 MiB at admission. The first decode in a process compiles
+// the decoder module (0.7 s and 30 MB more); call
+// github.com/gen2brain/avif.InitDecoder at start-up to pay it before.
+//
 // # What is written
 //
 // A single 8-bit YUV 4:2:0 image item (with an alpha auxiliary item when

@@ -22,7 +22,7 @@ type Meta struct {
 	// (sRGB). Encoders embed it, so that browsers colour-manage the
 	// result as they do the source.
 	ICC []byte
-	// Format is the source format's name ("jpeg", "png", "gif", "webp").
+	// Format is the source format's name ("jpeg", "png", "gif", "webp", "avif").
 	Format string
 }
 
