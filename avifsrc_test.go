@@ -313,3 +313,17 @@ func TestAVIFDecoderIdentity(t *testing.T) {
 	with := &BildResizer{Decoders: map[Format]Decoder{FormatAVIF: avif.Decoder{}}}
 	assert.Equal(t, (&BildResizer{}).Identity(), with.Identity())
 }
+
+// TestAVIFShareable: an AVIF original may travel to a cluster peer (its
+// Resizer decides), garbage may not.
+func TestAVIFShareable(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	avifFile(t, dir, "a.avif", []string{"-d", "8"}, quadrants(32, 16))
+	data, err := os.ReadFile(filepath.Join(dir, "a.avif"))
+	require.NoError(t, err)
+	h := &Handler{Fetcher: &DirFetcher{Dir: dir}}
+	h.init()
+	assert.NoError(t, h.shareable(&Source{Path: "a.avif", Data: data}))
+	assert.ErrorIs(t, h.shareable(&Source{Path: "x", Data: []byte("not a picture")}), ErrUnsupported)
+}

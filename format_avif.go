@@ -48,6 +48,10 @@ func (r *BildResizer) sniff(data []byte) *codec {
 	return nil
 }
 
+// knownPicture reports whether data sniffs as any source format, AVIF
+// included: what may travel between peers, whose Resizers decide.
+func knownPicture(data []byte) bool { return sniffCodec(data) != nil || avifCodec.sniff(data) }
+
 // avifHeader reads the primary item of an AVIF (ISO/IEC 23008-12 HEIF
 // boxes, see internal/isobmff): its size, bit depth, alpha item, ICC
 // profile (colr prof) and irot/imir as an EXIF orientation; the frame

@@ -225,7 +225,7 @@ func (h *Handler) shareable(src *Source) error {
 	if limit := sourceLimit(h.fetcher); int64(len(src.Data)) > limit {
 		return fmt.Errorf("%w: original %q is over %d bytes", ErrTooLarge, src.Path, limit)
 	}
-	if sniffCodec(src.Data) == nil {
+	if !knownPicture(src.Data) {
 		return fmt.Errorf("%w: original %q is not a picture", ErrUnsupported, src.Path)
 	}
 	return nil
