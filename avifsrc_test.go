@@ -14,7 +14,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -326,4 +328,50 @@ func TestAVIFShareable(t *testing.T) {
 	h.init()
 	assert.NoError(t, h.shareable(&Source{Path: "a.avif", Data: data}))
 	assert.ErrorIs(t, h.shareable(&Source{Path: "x", Data: []byte("not a picture")}), ErrUnsupported)
+}
+
+// blockingDecoder decodes to a grey picture of its size once released,
+// counting its calls.
+type blockingDecoder struct {
+	started chan struct{}
+	release chan struct{}
+	calls   atomic.Int32
+	w, h    int
+}
+
+func (d *blockingDecoder) Decode([]byte) (image.Image, error) {
+	d.calls.Add(1)
+	d.started <- struct{}{}
+	<-d.release
+	return image.NewGray(image.Rect(0, 0, d.w, d.h)), nil
+}
+
+// TestAVIFDetachedDecode: a request whose context ends during the decode
+// (which cannot be stopped) returns at once with the context's error;
+// its transform slot stays taken until the decode ends.
+func TestAVIFDetachedDecode(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	avifFile(t, dir, "a.avif", []string{"-d", "8"}, quadrants(32, 16))
+	data, err := os.ReadFile(filepath.Join(dir, "a.avif"))
+	require.NoError(t, err)
+	d := &blockingDecoder{started: make(chan struct{}, 2), release: make(chan struct{}), w: 32, h: 16}
+	r := &BildResizer{Concurrency: 1, MaxQueue: -1, Decoders: map[Format]Decoder{FormatAVIF: d}}
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() {
+		_, err := r.Resize(ctx, &Source{Data: data}, Options{Width: 16, Height: 16})
+		errc <- err
+	}()
+	<-d.started
+	cancel()
+	assert.ErrorIs(t, <-errc, context.Canceled)
+	_, err = r.Resize(context.Background(), &Source{Data: data}, Options{Width: 16, Height: 16})
+	assert.ErrorIs(t, err, ErrOverloaded, "the detached decode still holds the only slot")
+	close(d.release)
+	require.Eventually(t, func() bool {
+		_, err := r.Resize(context.Background(), &Source{Data: data}, Options{Width: 16, Height: 16})
+		return err == nil
+	}, 10*time.Second, time.Millisecond)
+	assert.Equal(t, int32(2), d.calls.Load())
 }
