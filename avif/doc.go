@@ -1,5 +1,6 @@
-// Package avif writes AVIF pictures for imgproxy with libavif and libaom
-// through github.com/gen2brain/avif, which runs them compiled to
+// Package avif writes AVIF pictures for imgproxy with libavif and libaom,
+// and reads AVIF sources with libavif (see Decoder), through
+// github.com/gen2brain/avif, which runs them compiled to
 // WebAssembly under wazero: no cgo. Importing this package is what links
 // that runtime and gen2brain's embedded modules (862 kB gzipped for the
 // encoder, 287 kB for the decoder); a server that does not serve AVIF
