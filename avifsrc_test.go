@@ -375,3 +375,19 @@ func TestAVIFDetachedDecode(t *testing.T) {
 	}, 10*time.Second, time.Millisecond)
 	assert.Equal(t, int32(2), d.calls.Load())
 }
+
+// TestRootLinksNoWebAssembly: AVIF sources do not make the root package
+// link gen2brain's codecs or the WebAssembly runtime; only programs that
+// import the avif subpackage do.
+func TestRootLinksNoWebAssembly(t *testing.T) {
+	t.Parallel()
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command")
+	}
+	out, err := exec.Command(gobin, "list", "-deps", ".").CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	assert.NotContains(t, string(out), "github.com/gen2brain/")
+	assert.NotContains(t, string(out), "github.com/tetratelabs/wazero")
+	assert.Contains(t, string(out), "github.com/imgproxy-go/imgproxy/internal/isobmff")
+}
