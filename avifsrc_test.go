@@ -115,6 +115,7 @@ func TestAVIFSource(t *testing.T) {
 		{"10bit.avif", []string{"-d", "10", "-y", "420"}, []image.Image{upright}},
 		{"12bit.avif", []string{"-d", "12", "-y", "444"}, []image.Image{upright}},
 		{"icc.avif", []string{"-d", "8", "-y", "444", "--icc", filepath.Join(dir, "p3.icc")}, []image.Image{p3}},
+		{"icc10.avif", []string{"-d", "10", "-y", "420", "--icc", filepath.Join(dir, "p3.icc")}, []image.Image{p3}},
 		{"anim.avif", []string{"-d", "8", "-y", "420"}, []image.Image{upright, second}},
 	}
 	for _, f := range files {
