@@ -20,16 +20,17 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/imgproxy-go/imgproxy"
+	"github.com/imgproxy-go/imgproxy/avif"
 )
 
 // TestBrowserEdgeFiles: files at the edges of what the JPEG and PNG
 // specifications allow, which image/jpeg or image/png refuse but
 // Chromium shows (arithmetic coding, sequential and progressive; YCbCr
 // sampled 3x1 or with chroma planes sampled unlike each other; a PNG
-// whose text chunk has a bad CRC), are each shown by Chromium as the
-// original and served by the Handler as a thumbnail Chromium shows at the
-// size it must have. Skipped without cjpeg and jpegtran
-// (libjpeg-turbo-progs).
+// whose text chunk has a bad CRC), and an AVIF (avifenc, where
+// installed) are each shown by Chromium as the original and served by the
+// Handler as a thumbnail Chromium shows at the size it must have. Skipped
+// without cjpeg and jpegtran (libjpeg-turbo-progs).
 func TestBrowserEdgeFiles(t *testing.T) {
 	t.Parallel()
 	for _, tool := range []string{"cjpeg", "jpegtran"} {
@@ -39,7 +40,11 @@ func TestBrowserEdgeFiles(t *testing.T) {
 	}
 	dir := t.TempDir()
 	files := edgeFiles(t, dir)
-	h := &imgproxy.Handler{Fetcher: &imgproxy.DirFetcher{Dir: dir}, Cache: imgproxy.NoCache{}}
+	h := &imgproxy.Handler{Fetcher: &imgproxy.DirFetcher{Dir: dir}, Cache: imgproxy.NoCache{},
+		Resizer: &imgproxy.BildResizer{
+			Decoders: map[imgproxy.Format]imgproxy.Decoder{imgproxy.FormatAVIF: avif.Decoder{}},
+			Encoders: map[imgproxy.Format]imgproxy.Encoder{imgproxy.FormatAVIF: &avif.Encoder{}},
+		}}
 	mux := http.NewServeMux()
 	mux.Handle(imgproxy.DefaultPrefix, h)
 	mux.Handle("/orig/", http.StripPrefix("/orig/", http.FileServer(http.Dir(dir))))
@@ -107,6 +112,16 @@ func edgeFiles(t *testing.T, dir string) []string {
 	chunk = append(chunk, text...)
 	chunk = binary.BigEndian.AppendUint32(chunk, crc32.ChecksumIEEE(text)^1) // the bad CRC
 	jpegs["text-crc.png"] = append(append(append([]byte(nil), p[:33]...), chunk...), p[33:]...)
+	if _, err := exec.LookPath("avifenc"); err == nil {
+		pngPath := filepath.Join(dir, "src.png")
+		require.NoError(t, os.WriteFile(pngPath, p, 0o644))
+		out, err := exec.Command("avifenc", "-s", "10", pngPath, filepath.Join(dir, "a.avif")).CombinedOutput()
+		require.NoError(t, err, "avifenc: %s", out)
+		jpegs["a.avif"], err = os.ReadFile(filepath.Join(dir, "a.avif"))
+		require.NoError(t, err)
+	} else {
+		t.Log("avifenc (libavif-bin) not installed: no AVIF file")
+	}
 	var names []string
 	for name, data := range jpegs {
 		require.NoError(t, os.WriteFile(filepath.Join(dir, name), data, 0o644))
