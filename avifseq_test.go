@@ -34,12 +34,12 @@ func TestAVIFSequenceHeader(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	avifFile(t, dir, "real.avif", []string{"-d", "8"}, quadrants(256, 192))
-	real, err := os.ReadFile(filepath.Join(dir, "real.avif"))
+	orig, err := os.ReadFile(filepath.Join(dir, "real.avif"))
 	require.NoError(t, err)
 	files := map[string][]byte{
-		"small.avif":  withIspe(t, real, 64, 48),   // 192x144 short
-		"slack.avif":  withIspe(t, real, 200, 150), // 56x42 short
-		"wide.avif":   withIspe(t, real, 256, 120), // 72 rows short
+		"small.avif": withIspe(t, orig, 64, 48),   // 192x144 short
+		"slack.avif": withIspe(t, orig, 200, 150), // 56x42 short
+		"wide.avif":  withIspe(t, orig, 256, 120), // 72 rows short
 	}
 	for name, data := range files {
 		require.NoError(t, os.WriteFile(filepath.Join(dir, name), data, 0o644))
