@@ -34,6 +34,8 @@ func TestAVIFSequenceHeader(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	avifFile(t, dir, "real.avif", []string{"-d", "8"}, quadrants(256, 192))
+	// A grid's tiles carry the sequence headers, which are not read yet.
+	avifFile(t, dir, "grid.avif", []string{"-d", "8", "--grid", "2x2"}, quadrants(256, 192))
 	orig, err := os.ReadFile(filepath.Join(dir, "real.avif"))
 	require.NoError(t, err)
 	files := map[string][]byte{
@@ -53,6 +55,7 @@ func TestAVIFSequenceHeader(t *testing.T) {
 		{"small.avif", 0, http.StatusUnsupportedMediaType},
 		{"wide.avif", 0, http.StatusUnsupportedMediaType},
 		{"slack.avif", 0, http.StatusOK},
+		{"grid.avif", 0, http.StatusUnsupportedMediaType},
 		{"slack.avif", 256 * 192, http.StatusOK},
 		{"slack.avif", 256*192 - 1, http.StatusUnsupportedMediaType}, // ispe's 200x150 would pass
 	}
