@@ -61,11 +61,37 @@ func avifHeader(data []byte) (header, error) {
 	if err != nil {
 		return header{}, err
 	}
+	fw, fh, err := avifFrame(data, a)
+	if err != nil {
+		return header{}, err
+	}
 	return header{
 		width: a.Width, height: a.Height, frames: a.Frames, alpha: a.Alpha,
 		meta:   picture.Meta{Orientation: a.Orientation, ICC: a.ICC, Format: "avif"},
-		layout: layout{depth: a.Depth},
+		layout: layout{depth: a.Depth, frameW: fw, frameH: fh},
 	}, nil
+}
+
+// avifFrameSlack is how far an AV1 frame may exceed ispe in each
+// dimension: an encoder may code a frame padded to a multiple of 64
+// (a superblock) and crop it through ispe (or clap).
+const avifFrameSlack = 64
+
+// avifFrame reads the largest frame the primary item's and the alpha
+// item's AV1 sequence headers allow (see isobmff.MaxFrame): the decoder
+// allocates that whatever ispe says. A frame more than avifFrameSlack
+// beyond ispe is refused rather than charged: no encoder writes one,
+// and a file that claims a small ispe to pass the admission checks is
+// hostile.
+func avifFrame(data []byte, a isobmff.AVIF) (int, int, error) {
+	w, h, err := isobmff.MaxFrame(data)
+	if err != nil {
+		return 0, 0, err
+	}
+	if w > a.Width+avifFrameSlack || h > a.Height+avifFrameSlack {
+		return 0, 0, fmt.Errorf("av1 frames up to %dx%d in a %dx%d item", w, h, a.Width, a.Height)
+	}
+	return max(w, a.Width), max(h, a.Height), nil
 }
 
 // decodeAVIF decodes an AVIF (the first frame of a sequence) with the
@@ -99,7 +125,8 @@ func decodeAVIF(ctx context.Context, data []byte, h *header, req decodeRequest) 
 // finalFormat).
 func keptAsSource(out Format) bool { return out == FormatWebP || out == FormatAVIF }
 
-// avifDecodeWeight is the peak of the registered decoder, measured for
+// avifDecodeWeight is the peak of the registered decoder, at the larger
+// of ispe and the largest AV1 frame (layout.frameW, frameH), measured for
 // avif.Decoder (gen2brain/avif's WebAssembly libavif, whose linear
 // memory holds the file, the YUV planes and an RGB copy, grown by
 // doubling, beside the result it copies out): on 4000x3000 avifenc
@@ -109,7 +136,7 @@ func keptAsSource(out Format) bool { return out == FormatWebP || out == FormatAV
 // for a 64x48 file; the first decode in a process compiles the module
 // (30 MB more, once).
 func avifDecodeWeight(h *header) int64 {
-	px := int64(h.width) * int64(h.height)
+	px := max(int64(h.width)*int64(h.height), int64(h.layout.frameW)*int64(h.layout.frameH))
 	if h.layout.depth > 8 {
 		return px*112 + 8<<20
 	}

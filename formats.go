@@ -49,6 +49,9 @@ type layout struct {
 	pngLaced bool            // Adam7-interlaced PNG
 	lossless bool            // VP8L WebP
 	depth    int             // AVIF bits per channel, 0 if not given
+	// frameW, frameH are the largest AV1 frame an AVIF's sequence
+	// headers allow (see avifFrame), 0 for other formats.
+	frameW, frameH int
 }
 
 // decodeRequest is what the pipeline asks of a decoder.

@@ -295,7 +295,7 @@ func (r *BildResizer) readHeader(c *codec, data []byte) (header, error) {
 	if h.width <= 0 || h.height <= 0 {
 		return header{}, fmt.Errorf("%w: empty image", ErrUnsupported)
 	}
-	if int64(h.width)*int64(h.height) > r.maxPixels() {
+	if max(int64(h.width)*int64(h.height), int64(h.layout.frameW)*int64(h.layout.frameH)) > r.maxPixels() {
 		return header{}, fmt.Errorf("%w: %dx%d pixels", ErrTooLarge, h.width, h.height)
 	}
 	if r.NoAutoOrient || h.meta.Orientation < 1 || h.meta.Orientation > 8 {

@@ -198,14 +198,21 @@ var alphaURNs = [][]byte{
 // hasAlpha reports whether an item with an alpha auxC property has an
 // auxl reference to item.
 func (it *items) hasAlpha(data []byte, kids []Box, item uint32) (bool, error) {
+	_, ok, err := it.alphaItem(data, kids, item)
+	return ok, err
+}
+
+// alphaItem returns the first item with an alpha auxC property and an
+// auxl reference to item; false if there is none.
+func (it *items) alphaItem(data []byte, kids []Box, item uint32) (uint32, bool, error) {
 	iref, ok := Find(kids, FourCC("iref"))
 	if !ok || iref.End-iref.Body < 4 {
-		return false, nil
+		return 0, false, nil
 	}
 	wide := data[iref.Body] != 0 // version 1: 32-bit item IDs
 	refs, err := Children(data, iref, true)
 	if err != nil {
-		return false, err
+		return 0, false, err
 	}
 	for _, r := range refs {
 		if r.Type != FourCC("auxl") {
@@ -213,13 +220,13 @@ func (it *items) hasAlpha(data []byte, kids []Box, item uint32) (bool, error) {
 		}
 		from, to, err := references(data[r.Body:r.End], wide)
 		if err != nil {
-			return false, err
+			return 0, false, err
 		}
 		if containsWidth(to, item, idWidth(wide)) && it.isAlpha(from) {
-			return true, nil
+			return from, true, nil
 		}
 	}
-	return false, nil
+	return 0, false, nil
 }
 
 // references parses a SingleItemTypeReferenceBox's payload.

@@ -2,7 +2,8 @@
 // 14496-12) and reads what the HEIF image file format (ISO/IEC 23008-12)
 // keeps in them for an AVIF picture: the primary item's size, bit
 // depth, alpha item, colour profile and transformative properties (see
-// ParseAVIF), and the item property associations (Ipma), which the avif
+// ParseAVIF), the largest frame its AV1 sequence headers allow
+// (MaxFrame), and the item property associations (Ipma), which the avif
 // subpackage also rewrites when it adds a profile.
 //
 // Everything is bounds-checked against the input: a malformed file gives
