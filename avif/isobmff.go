@@ -9,25 +9,24 @@ import (
 	"github.com/imgproxy-go/imgproxy/internal/isobmff"
 )
 
-// This file adds an ICC profile to libavif's output: a colr isobmff.Box of
+// This file adds an ICC profile to libavif's output: a colr box of
 // colour_type 'prof' appended to the item property container (ipco),
 // associated with the primary item in ipma, with the sizes of iprp and
 // meta fixed up and the absolute offsets of iloc moved by the bytes the
-// meta isobmff.Box grew (ISO/IEC 14496-12 8.11 and ISO/IEC 23008-12 9.3).
+// meta box grew (ISO/IEC 14496-12 8.11 and ISO/IEC 23008-12 9.3).
 
 var errLayout = errors.New("avif: unsupported ISOBMFF layout")
 
 var (
 	typMeta = isobmff.FourCC("meta")
-	typPitm = isobmff.FourCC("pitm")
 	typIloc = isobmff.FourCC("iloc")
 	typIprp = isobmff.FourCC("iprp")
 	typIpco = isobmff.FourCC("ipco")
 	typIpma = isobmff.FourCC("ipma")
 )
 
-// appendBox appends a isobmff.Box of the given type around payload, keeping a
-// 64-bit size header if the isobmff.Box it replaces had one.
+// appendBox appends a box of the given type around payload, keeping a
+// 64-bit size header if the box it replaces had one.
 func appendBox(dst []byte, old isobmff.Box, data, payload []byte) []byte {
 	if old.Body-old.Start == 16 {
 		dst = binary.BigEndian.AppendUint32(dst, 1)
@@ -95,7 +94,7 @@ func addICC(file, icc []byte) ([]byte, error) {
 	return out, nil
 }
 
-// iprpWithICC returns a new iprp isobmff.Box: ipco with a colr 'prof' isobmff.Box
+// iprpWithICC returns a new iprp box: ipco with a colr 'prof' box
 // appended, ipma with that property associated to item.
 func iprpWithICC(data []byte, iprp isobmff.Box, item uint32, icc []byte) ([]byte, error) {
 	kids, err := isobmff.Boxes(data, iprp.Body, iprp.End)
@@ -147,9 +146,9 @@ func iprpWithICC(data []byte, iprp isobmff.Box, item uint32, icc []byte) ([]byte
 	return appendBox(nil, iprp, data, payload), nil
 }
 
-// shiftIloc returns a copy of the iloc isobmff.Box b (header of hdr bytes) in
+// shiftIloc returns a copy of the iloc box b (header of hdr bytes) in
 // which every absolute file offset at or after metaEnd is moved by
-// delta. Offsets into the meta isobmff.Box itself, which is being rewritten,
+// delta. Offsets into the meta box itself, which is being rewritten,
 // are refused.
 func shiftIloc(b []byte, hdr, metaStart, metaEnd, delta int) ([]byte, error) {
 	out := slices.Clone(b)
