@@ -97,6 +97,11 @@ func TestDiskCacheHotEntryReplaced(t *testing.T) {
 			case tc.img == nil:
 				require.NoError(t, os.Remove(path))
 			case tc.other:
+				// c's start-up scan removes temporary files that are
+				// not its own (a crash's leftovers): it must be over
+				// before c2 writes one, or c2's write is lost (a miss,
+				// see README "Caching").
+				waitDiskScan(c)
 				c2 := &DiskCache{Dir: dir}
 				c2.Add(ctx, key, tc.img)
 				require.NoError(t, c2.Close())
