@@ -114,19 +114,7 @@ func withIloc(f file, data1, data2 []byte) []byte {
 // payload offset is known (the iloc's size does not depend on it).
 func assemble(f file, mdat []byte, loc func(mdatBody int) []byte) []byte {
 	lay := func(iloc []byte) []byte {
-		var entries [][]byte
-		for item := 1; item <= 2; item++ {
-			a, ok := f.assoc[item]
-			if !ok {
-				continue
-			}
-			e := append(u16(item), byte(len(a)))
-			for _, i := range a {
-				e = append(e, byte(i)|0x80)
-			}
-			entries = append(entries, e)
-		}
-		ipma := mkfull("ipma", 0, append([][]byte{u32(len(entries))}, entries...)...)
+		ipma := f.ipma()
 		kids := [][]byte{mkfull("hdlr", 0, []byte("\x00\x00\x00\x00pict")), mkfull("pitm", 0, u16(1)), iloc}
 		if f.alpha {
 			kids = append(kids, mkfull("iref", 0, mkbox("auxl", u16(2), u16(1), u16(1))))

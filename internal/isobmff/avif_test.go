@@ -31,7 +31,8 @@ type file struct {
 	moov   []byte
 }
 
-func (f file) build() []byte {
+// ipma associates each item of f with its properties (all essential).
+func (f file) ipma() []byte {
 	var entries [][]byte
 	for item := 1; item <= 2; item++ {
 		a, ok := f.assoc[item]
@@ -44,7 +45,11 @@ func (f file) build() []byte {
 		}
 		entries = append(entries, e)
 	}
-	ipma := mkfull("ipma", 0, append([][]byte{u32(len(entries))}, entries...)...)
+	return mkfull("ipma", 0, append([][]byte{u32(len(entries))}, entries...)...)
+}
+
+func (f file) build() []byte {
+	ipma := f.ipma()
 	kids := [][]byte{mkfull("hdlr", 0, []byte("\x00\x00\x00\x00pict")), mkfull("pitm", 0, u16(1))}
 	if f.alpha {
 		kids = append(kids, mkfull("iref", 0, mkbox("auxl", u16(2), u16(1), u16(1))))
