@@ -2,8 +2,8 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -180,15 +180,29 @@ func TestServerLogsNoUpstreamPassword(t *testing.T) {
 	assert.NotContains(t, logs, "hunter2")
 
 	// A transport error quotes the URL of the request.
-	closed := "http://user:hunter2@" + strings.TrimPrefix(freeAddr(t), "http://") + "/"
+	closed := "http://user:hunter2@" + hangUp(t) + "/"
 	s = startServer(t, "-upstream", closed, "-log-level", "debug")
 	resp, _ = s.do(t, "GET", "/image/100x100/photo.jpg")
 	assert.Equal(t, 502, resp.StatusCode)
 	assert.NotContains(t, s.logs.String(), "hunter2")
 }
 
-// freeAddr returns a loopback address nothing listens on.
-func freeAddr(t *testing.T) string {
+// hangUp returns the loopback address of a listener that closes every
+// connection at once (a transport error for any client). A port merely
+// left free can be taken by a parallel test's server meanwhile.
+func hangUp(t *testing.T) string {
 	t.Helper()
-	return fmt.Sprintf("127.0.0.1:%d", freePorts(t, 1)[0])
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	return ln.Addr().String()
 }
